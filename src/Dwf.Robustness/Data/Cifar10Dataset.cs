@@ -1,0 +1,111 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Data;
+
+/// <summary>
+/// A labelled image set kept compact in memory: images as a uint8 tensor [N,3,32,32] (0–255), labels as int64 [N].
+/// Convert to float in [0,1] per batch with <see cref="BatchLoader"/>. The dataset owns its tensors (they are
+/// detached from every dispose scope); dispose it to free them.
+/// </summary>
+public sealed class Cifar10Dataset : IDisposable
+{
+    /// <summary>Creates a dataset from tensors; takes ownership of them.</summary>
+    /// <param name="images">uint8 [N,C,H,W].</param>
+    /// <param name="labels">int64 [N], each in [0, classNames.Count).</param>
+    /// <param name="classNames">Class names in label order.</param>
+    public Cifar10Dataset(Tensor images, Tensor labels, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (images.dtype != ScalarType.Byte || images.dim() != 4)
+        {
+            throw new ArgumentException($"images must be uint8 [N,C,H,W]; got {images.dtype} with shape [{string.Join(",", images.shape)}].", nameof(images));
+        }
+
+        if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != images.shape[0])
+        {
+            throw new ArgumentException($"labels must be int64 [{images.shape[0]}]; got {labels.dtype} with shape [{string.Join(",", labels.shape)}].", nameof(labels));
+        }
+
+        Images = images.DetachFromDisposeScope();
+        Labels = labels.DetachFromDisposeScope();
+        ClassNames = classNames;
+    }
+
+    /// <summary>uint8 images [N,3,32,32], values 0–255.</summary>
+    public Tensor Images { get; }
+
+    /// <summary>int64 labels [N].</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>Class names in label order.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Number of images.</summary>
+    public int Count => (int)Images.shape[0];
+
+    /// <summary>A new dataset with the first <paramref name="count"/> images (copies; this one is unchanged).</summary>
+    /// <param name="count">1 to <see cref="Count"/>.</param>
+    public Cifar10Dataset Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        using var scope = NewDisposeScope();
+        return new Cifar10Dataset(Images[..count].clone(), Labels[..count].clone(), ClassNames);
+    }
+
+    /// <summary>
+    /// A new dataset with the first <paramref name="perClass"/> images of every class, in their original order
+    /// (deterministic, stratified).
+    /// </summary>
+    /// <param name="perClass">Images per class; every class must have that many.</param>
+    public Cifar10Dataset TakePerClass(int perClass)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perClass, 1);
+        var labels = Labels.data<long>().ToArray();
+        var taken = new int[ClassNames.Count];
+        var indices = new List<long>(perClass * ClassNames.Count);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (taken[labels[i]] < perClass)
+            {
+                taken[labels[i]]++;
+                indices.Add(i);
+            }
+        }
+
+        for (int c = 0; c < taken.Length; c++)
+        {
+            if (taken[c] < perClass)
+            {
+                throw new ArgumentOutOfRangeException(nameof(perClass), perClass,
+                    $"Class {c} ('{ClassNames[c]}') has only {taken[c]} images; ask for at most that many per class.");
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var index = tensor(indices.ToArray());
+        return new Cifar10Dataset(Images.index_select(0, index), Labels.index_select(0, index), ClassNames);
+    }
+
+    /// <summary>Number of images of each class.</summary>
+    public int[] ClassCounts()
+    {
+        var counts = new int[ClassNames.Count];
+        foreach (var l in Labels.data<long>())
+        {
+            counts[l]++;
+        }
+
+        return counts;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+    }
+}

@@ -1,0 +1,42 @@
+using Dwf.Robustness.Data;
+using Dwf.Robustness.Tests.TestSupport;
+
+namespace Dwf.Robustness.Tests.Data;
+
+public class Cifar10DatasetTests
+{
+    private static Cifar10Dataset Synthetic()
+    {
+        using var dir = new TempDirectory();
+        return Cifar10Reader.Load(SyntheticCifar.WriteArchive(dir.Path, SyntheticCifar.Members(perBatch: 40)), Cifar10Split.Train);
+    }
+
+    [Fact]
+    public void TakePerClass_Three_GivesThreeOfEveryClassInOriginalOrder()
+    {
+        using var data = Synthetic();
+        using var subset = data.TakePerClass(3);
+
+        subset.ClassCounts().Should().AllBeEquivalentTo(3);
+        var all = data.Labels.data<long>().ToArray();
+        var firstThirty = subset.Labels.data<long>().ToArray();
+        firstThirty[0].Should().Be(all[0]);
+    }
+
+    [Fact]
+    public void TakePerClass_MoreThanAvailable_ThrowsNamingClass()
+    {
+        using var data = Synthetic();
+        var act = () => data.TakePerClass(1000);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*has only*");
+    }
+
+    [Fact]
+    public void Take_FirstN_CopiesPrefix()
+    {
+        using var data = Synthetic();
+        using var subset = data.Take(7);
+        subset.Count.Should().Be(7);
+        subset.Labels.data<long>().ToArray().Should().Equal(data.Labels.data<long>().ToArray()[..7]);
+    }
+}
