@@ -44,7 +44,7 @@ public static class Cifar10Reader
         }
 
         var wanted = Cifar10Format.MemberFiles(split);
-        var parts = new Dictionary<string, (byte[] Images, long[] Labels)>();
+        using var parts = new SplitAssembler(wanted);
         string[]? classNames = null;
         try
         {
@@ -62,7 +62,7 @@ public static class Cifar10Reader
                 string source = $"{archivePath}!{entry.Name}";
                 if (wanted.Contains(name))
                 {
-                    parts[name] = Cifar10RecordParser.Parse(entry.DataStream, entry.Length, source);
+                    parts.Complete(name, Cifar10RecordParser.Parse(entry.DataStream, entry.Length, source, n => parts.Destination(name, n)));
                 }
                 else if (name == Cifar10Format.MetaFileName)
                 {
@@ -78,7 +78,7 @@ public static class Cifar10Reader
                 $"'{archivePath}' is truncated or corrupt ({e.Message}). Download it again (md5 {Cifar10Format.ArchiveMd5}).", e);
         }
 
-        return Assemble(parts, wanted, classNames, archivePath);
+        return parts.Build(classNames, archivePath);
     }
 
     /// <summary>Loads a split from an extracted folder.</summary>
@@ -98,22 +98,22 @@ public static class Cifar10Reader
         }
 
         var wanted = Cifar10Format.MemberFiles(split);
-        var parts = new Dictionary<string, (byte[] Images, long[] Labels)>();
+        using var parts = new SplitAssembler(wanted);
         foreach (string name in wanted)
         {
             string file = Path.Combine(folder, name);
             if (!File.Exists(file))
             {
-                continue; // reported as missing by Assemble
+                continue; // reported as missing by Build
             }
 
             using var stream = File.OpenRead(file);
-            parts[name] = Cifar10RecordParser.Parse(stream, stream.Length, file);
+            parts.Complete(name, Cifar10RecordParser.Parse(stream, stream.Length, file, n => parts.Destination(name, n)));
         }
 
         string meta = Path.Combine(folder, Cifar10Format.MetaFileName);
         string[]? classNames = File.Exists(meta) ? ParseClassNames(File.ReadAllText(meta), meta) : null;
-        return Assemble(parts, wanted, classNames, folder);
+        return parts.Build(classNames, folder);
     }
 
     private static string[] ParseClassNames(string text, string source)
@@ -125,46 +125,5 @@ public static class Cifar10Reader
         }
 
         return names;
-    }
-
-    private static Cifar10Dataset Assemble(
-        Dictionary<string, (byte[] Images, long[] Labels)> parts, IReadOnlyList<string> wanted, string[]? classNames, string source)
-    {
-        var missing = wanted.Where(w => !parts.ContainsKey(w)).ToList();
-        if (classNames is null)
-        {
-            missing.Add(Cifar10Format.MetaFileName);
-        }
-
-        if (missing.Count > 0)
-        {
-            throw new InvalidDataException(
-                $"'{source}' lacks {string.Join(", ", missing)}: it is not a complete CIFAR-10 binary archive or folder.");
-        }
-
-        long total = wanted.Sum(w => (long)parts[w].Labels.Length);
-        using var scope = NewDisposeScope();
-        var images = empty(new[] { total, Cifar10Format.Channels, Cifar10Format.Height, Cifar10Format.Width }, ScalarType.Byte);
-        var labels = empty(new[] { total }, ScalarType.Int64);
-        long offset = 0;
-        foreach (string w in wanted)
-        {
-            var (img, lab) = parts[w];
-            parts.Remove(w); // let the managed copy go as soon as it is in the tensor
-            long n = lab.Length;
-            using (var t = tensor(img, new[] { n, Cifar10Format.Channels, Cifar10Format.Height, Cifar10Format.Width }))
-            {
-                images.narrow(0, offset, n).copy_(t);
-            }
-
-            using (var t = tensor(lab))
-            {
-                labels.narrow(0, offset, n).copy_(t);
-            }
-
-            offset += n;
-        }
-
-        return new Cifar10Dataset(images, labels, classNames!);
     }
 }

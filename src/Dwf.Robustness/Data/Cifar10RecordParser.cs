@@ -1,13 +1,24 @@
+using static TorchSharp.torch;
+
+
 namespace Dwf.Robustness.Data;
 
-/// <summary>Parses the records of one CIFAR-10 batch file from a stream, validating as it goes.</summary>
+/// <summary>
+/// Parses the records of one CIFAR-10 batch file from a stream, validating as it goes. Records are read in chunks
+/// into one small reusable buffer and the pixels copied straight into a native uint8 tensor, so no managed copy
+/// of the images is ever held.
+/// </summary>
 internal static class Cifar10RecordParser
 {
-    /// <summary>Reads <paramref name="length"/> bytes of records into fresh image and label arrays.</summary>
+    private const int ChunkRecords = 1000;
+
+    /// <summary>Reads <paramref name="length"/> bytes of records.</summary>
     /// <param name="stream">Positioned at the first record.</param>
     /// <param name="length">Byte length of the member.</param>
     /// <param name="source">Name used in error messages (file, or archive and member).</param>
-    public static (byte[] Images, long[] Labels) Parse(Stream stream, long length, string source)
+    /// <param name="destination">Given the record count, returns a flat uint8 view [count, 3072] to receive the pixels.</param>
+    /// <returns>The labels.</returns>
+    public static long[] Parse(Stream stream, long length, string source, Func<long, Tensor> destination)
     {
         if (length % Cifar10Format.RecordSize != 0)
         {
@@ -22,31 +33,38 @@ internal static class Cifar10RecordParser
             throw Cifar10DataException.Create($"'{source}' holds no records.");
         }
 
-        var images = new byte[count * Cifar10Format.ImageSize];
         var labels = new long[count];
-        var label = new byte[1];
-        for (long r = 0; r < count; r++)
+        var buffer = new byte[ChunkRecords * Cifar10Format.RecordSize];
+        using var flat = destination(count);
+        using var chunk = empty(new long[] { ChunkRecords, Cifar10Format.RecordSize }, ScalarType.Byte);
+        for (long first = 0; first < count; first += ChunkRecords)
         {
-            ReadExactly(stream, label, source, r);
-            if (label[0] >= Cifar10Format.ClassCount)
+            int n = (int)Math.Min(ChunkRecords, count - first);
+            int bytes = n * Cifar10Format.RecordSize;
+            int read = stream.ReadAtLeast(buffer.AsSpan(0, bytes), bytes, throwOnEndOfStream: false);
+            if (read < bytes)
             {
                 throw Cifar10DataException.Create(
-                    $"'{source}' record {r}: label {label[0]} is outside 0–{Cifar10Format.ClassCount - 1}; the file is corrupt.");
+                    $"'{source}' ends inside record {first + read / Cifar10Format.RecordSize}: the file is truncated.");
             }
 
-            labels[r] = label[0];
-            ReadExactly(stream, images.AsSpan((int)(r * Cifar10Format.ImageSize), Cifar10Format.ImageSize), source, r);
+            for (int r = 0; r < n; r++)
+            {
+                byte label = buffer[r * Cifar10Format.RecordSize];
+                if (label >= Cifar10Format.ClassCount)
+                {
+                    throw Cifar10DataException.Create(
+                        $"'{source}' record {first + r}: label {label} is outside 0–{Cifar10Format.ClassCount - 1}; the file is corrupt.");
+                }
+
+                labels[first + r] = label;
+            }
+
+            chunk.bytes = buffer; // copies into the reused native chunk; no managed allocation per chunk
+            using var pixels = chunk.narrow(0, 0, n).narrow(1, 1, Cifar10Format.ImageSize);
+            flat.narrow(0, first, n).copy_(pixels);
         }
 
-        return (images, labels);
-    }
-
-    private static void ReadExactly(Stream stream, Span<byte> buffer, string source, long record)
-    {
-        int read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (read < buffer.Length)
-        {
-            throw Cifar10DataException.Create($"'{source}' ends inside record {record}: the file is truncated.");
-        }
+        return labels;
     }
 }

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using Dwf.Robustness.Benchmarks;
+using Dwf.Robustness.Data;
+using TorchSharp;
+
+// Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
+// Workloads: load <archive>
+string workload = args.Length > 0 ? args[0] : "help";
+torch.set_num_threads(Environment.ProcessorCount);
+switch (workload)
+{
+    case "load":
+    {
+        string path = args.Length > 1 ? args[1] : "../shared/data/cifar10/cifar-10-binary.tar.gz";
+        using (torch.zeros(1)) { }
+        double baseline = Measure.RssMb();
+        var sw = Stopwatch.StartNew();
+        using var train = Cifar10Reader.Load(path, Cifar10Split.Train);
+        double trainSeconds = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"after train: RSS {Measure.RssMb():F0} MB, peak {Measure.PeakRssMb():F0} MB, managed {GC.GetTotalMemory(false) / 1e6:F0} MB");
+        sw.Restart();
+        using var test = Cifar10Reader.Load(path, Cifar10Split.Test);
+        double testSeconds = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"load train ({train.Count} images): {trainSeconds:F2} s; test ({test.Count}): {testSeconds:F2} s; " +
+                          $"peak RSS {Measure.PeakRssMb():F0} MB (process with libtorch loaded, before reading: {baseline:F0} MB); RSS now {Measure.RssMb():F0} MB");
+        break;
+    }
+
+    default:
+        Console.WriteLine("workloads: load [archive]");
+        break;
+}
