@@ -1,0 +1,119 @@
+using System.Globalization;
+using Dwf.Robustness.Infrastructure;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Attacks;
+
+/// <summary>
+/// The machinery every gradient attack shares: argument guards, eval mode set and restored in <c>finally</c>,
+/// gradients enabled even under <c>no_grad</c>, the input gradient via <c>torch.autograd.grad</c> on the input
+/// only, projection onto the ε-ball and [0,1], one dispose scope per call. Subclasses implement only
+/// <see cref="Attack"/>.
+/// </summary>
+public abstract class AttackBase : IAttack
+{
+    /// <summary>Validates and stores the options shared by gradient attacks.</summary>
+    /// <param name="epsilon">L∞ budget in [0,1] pixel units.</param>
+    /// <param name="loss">Objective to ascend (or descend when targeted).</param>
+    /// <param name="targeted">Whether labels passed to <see cref="Perturb"/> are target classes.</param>
+    protected AttackBase(double epsilon, AttackLoss loss, bool targeted)
+    {
+        if (double.IsNaN(epsilon) || epsilon < 0 || epsilon > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
+                "ε must be in [0,1] pixel units (images are in [0,1]); for 8/255 use Epsilon.FromPixelLevels(8).");
+        }
+
+        if (!Enum.IsDefined(loss))
+        {
+            throw new ArgumentOutOfRangeException(nameof(loss), loss, "Use AttackLoss.CrossEntropy or AttackLoss.CarliniWagnerMargin.");
+        }
+
+        Epsilon = epsilon;
+        Loss = loss;
+        Targeted = targeted;
+    }
+
+    /// <summary>L∞ budget in [0,1] pixel units.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>The objective.</summary>
+    public AttackLoss Loss { get; }
+
+    /// <summary>True when labels are target classes and the attack descends the loss towards them.</summary>
+    public bool Targeted { get; }
+
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <inheritdoc />
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        InputGuards.CheckImagesAndLabels(images, labels);
+        using var scope = NewDisposeScope();
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var gradEnabled = enable_grad();
+            var x = images.detach();
+            var adversarial = Attack(model, x, labels, generator);
+            return adversarial.detach().to(images.dtype).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// Runs the attack. Called inside a dispose scope, in eval mode, with gradients enabled, after the inputs were
+    /// validated. Return the adversarial images; they are detached and moved out of the scope by the caller.
+    /// </summary>
+    /// <param name="model">The model, in eval mode.</param>
+    /// <param name="images">Detached clean images.</param>
+    /// <param name="labels">True or target labels.</param>
+    /// <param name="generator">Random source, or null for torch's global generator.</param>
+    protected abstract Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator);
+
+    /// <summary>
+    /// The gradient of the attack objective with respect to <paramref name="adversarial"/> only: the direction
+    /// that makes the attack stronger (the loss gradient, negated for targeted attacks). Parameter gradients are
+    /// not touched.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="adversarial">Current adversarial images.</param>
+    /// <param name="labels">True or target labels.</param>
+    /// <returns>A tensor shaped like <paramref name="adversarial"/>.</returns>
+    protected Tensor AscentDirection(nn.Module<Tensor, Tensor> model, Tensor adversarial, Tensor labels)
+    {
+        var input = adversarial.detach().requires_grad_(true);
+        var logits = model.call(input);
+        var objective = Objective(logits, labels).sum();
+        var gradient = autograd.grad(new[] { objective }, new[] { input })[0];
+        return Targeted ? -gradient : gradient;
+    }
+
+    /// <summary>Per-sample objective the attack maximizes (untargeted) or whose loss it minimizes (targeted).</summary>
+    /// <param name="logits">[B,K].</param>
+    /// <param name="labels">[B].</param>
+    /// <returns>[B] loss values (higher = further from the label for untargeted attacks).</returns>
+    protected Tensor Objective(Tensor logits, Tensor labels)
+    {
+        InputGuards.CheckLabelRange(labels, logits);
+        return AttackObjectives.PerSample(Loss, logits, labels);
+    }
+
+    /// <summary>Clips <paramref name="adversarial"/> to the ε-ball around <paramref name="images"/> and to [0,1].</summary>
+    /// <param name="adversarial">Candidate images.</param>
+    /// <param name="images">Clean images.</param>
+    /// <returns>A new tensor.</returns>
+    protected Tensor Project(Tensor adversarial, Tensor images) =>
+        minimum(maximum(adversarial, images - Epsilon), images + Epsilon).clamp(0.0, 1.0);
+
+    /// <summary>Formats a number for <see cref="Name"/>.</summary>
+    /// <param name="value">The value.</param>
+    protected static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,85 @@
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Infrastructure;
+
+/// <summary>Argument checks shared by attacks, models, training and evaluation. Messages name the value and the fix.</summary>
+internal static class InputGuards
+{
+    public const double RangeTolerance = 1e-6;
+
+    /// <summary>Images float [B,C,H,W] in [0,1] without NaN.</summary>
+    public static void CheckImages(Tensor images, string name = "images")
+    {
+        ArgumentNullException.ThrowIfNull(images, name);
+        if (images.dim() != 4)
+        {
+            throw new ArgumentException(
+                $"{name} must have rank 4 [B,C,H,W]; got shape [{string.Join(",", images.shape)}]. Add a batch dimension with unsqueeze(0) for one image.", name);
+        }
+
+        if (!images.is_floating_point())
+        {
+            throw new ArgumentException(
+                $"{name} must be a floating-point tensor in [0,1]; got {images.dtype}. Convert uint8 images with images.to(float32) / 255.", name);
+        }
+
+        if (images.numel() == 0)
+        {
+            throw new ArgumentException($"{name} is empty (shape [{string.Join(",", images.shape)}]).", name);
+        }
+
+        using var scope = NewDisposeScope();
+        if (images.isnan().any().item<bool>())
+        {
+            throw new ArgumentException($"{name} contains NaN values.", name);
+        }
+
+        double min = images.min().item<float>(), max = images.max().item<float>();
+        if (min < -RangeTolerance || max > 1 + RangeTolerance)
+        {
+            throw new ArgumentException(
+                $"{name} must be in [0,1] (pixel units; normalization belongs inside the model); got values in [{min}, {max}].", name);
+        }
+    }
+
+    /// <summary>Images as above and labels int64 [B] with non-negative values.</summary>
+    public static void CheckImagesAndLabels(Tensor images, Tensor labels)
+    {
+        CheckImages(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.dtype != ScalarType.Int64 || labels.dim() != 1)
+        {
+            throw new ArgumentException($"labels must be int64 [B]; got {labels.dtype} with shape [{string.Join(",", labels.shape)}].", nameof(labels));
+        }
+
+        if (labels.shape[0] != images.shape[0])
+        {
+            throw new ArgumentException($"labels has {labels.shape[0]} entries but the batch has {images.shape[0]} images; pass one label per image.", nameof(labels));
+        }
+
+        using var scope = NewDisposeScope();
+        long min = labels.min().item<long>();
+        if (min < 0)
+        {
+            throw new ArgumentException($"labels must be class indices ≥ 0; got {min}.", nameof(labels));
+        }
+    }
+
+    /// <summary>Labels below the number of classes the logits have.</summary>
+    public static void CheckLabelRange(Tensor labels, Tensor logits)
+    {
+        if (logits.dim() != 2 || logits.shape[0] != labels.shape[0])
+        {
+            throw new ArgumentException(
+                $"The model must return logits [B,K] with B = {labels.shape[0]}; it returned shape [{string.Join(",", logits.shape)}].", "model");
+        }
+
+        using var scope = NewDisposeScope();
+        long max = labels.max().item<long>();
+        if (max >= logits.shape[1])
+        {
+            throw new ArgumentException(
+                $"labels contain class {max} but the model has {logits.shape[1]} outputs (classes 0–{logits.shape[1] - 1}).", nameof(labels));
+        }
+    }
+}

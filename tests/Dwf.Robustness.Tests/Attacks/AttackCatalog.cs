@@ -1,0 +1,32 @@
+using Dwf.Robustness.Attacks;
+
+namespace Dwf.Robustness.Tests.Attacks;
+
+/// <summary>Every attack the library ships, small enough for unit tests, by name.</summary>
+internal static class AttackCatalog
+{
+    public const double Eps = 0.05;
+
+    public static TheoryData<string> Names => new()
+    {
+        "fgsm", "fgsm-cw", "fgsm-targeted", "pgd", "pgd-no-random-start", "pgd-restarts", "pgd-cw", "pgd-targeted",
+        "fast-fgsm", "random-epsilon-fgsm", "random-steps-pgd", "random-choice",
+    };
+
+    public static IAttack Create(string name) => name switch
+    {
+        "fgsm" => new Fgsm(Eps),
+        "fgsm-cw" => new Fgsm(Eps, AttackLoss.CarliniWagnerMargin),
+        "fgsm-targeted" => new Fgsm(Eps, targeted: true),
+        "pgd" => new Pgd(Eps, Eps / 4, steps: 3),
+        "pgd-no-random-start" => new Pgd(Eps, Eps / 4, steps: 3, randomStart: false),
+        "pgd-restarts" => new Pgd(Eps, Eps / 4, steps: 2, restarts: 3),
+        "pgd-cw" => new Pgd(Eps, Eps / 4, steps: 3, loss: AttackLoss.CarliniWagnerMargin),
+        "pgd-targeted" => new Pgd(Eps, Eps / 4, steps: 3, targeted: true),
+        "fast-fgsm" => Pgd.FastFgsm(Eps),
+        "random-epsilon-fgsm" => PaperAttacks.RandomEpsilonFgsm([0.01, 0.03, Eps]),
+        "random-steps-pgd" => PaperAttacks.RandomStepsPgd([1, 2, 3], Eps, Eps / 4),
+        "random-choice" => new RandomizedAttack([new Fgsm(Eps), new Pgd(Eps, Eps / 4, steps: 2)]),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown attack"),
+    };
+}
