@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: load <archive>
+// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch]
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(Environment.ProcessorCount);
 switch (workload)
@@ -26,7 +26,15 @@ switch (workload)
         break;
     }
 
+    case "pgd":
+        ModelWorkloads.RunPgd(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0.25, args.Length > 2 ? int.Parse(args[2]) : 128);
+        break;
+
+    case "moe":
+        ModelWorkloads.RunMixture(9, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0.25, args.Length > 2 ? int.Parse(args[2]) : 128);
+        break;
+
     default:
-        Console.WriteLine("workloads: load [archive]");
+        Console.WriteLine("workloads: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128]");
         break;
 }

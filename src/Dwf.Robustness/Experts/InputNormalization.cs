@@ -1,0 +1,57 @@
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Experts;
+
+/// <summary>
+/// Per-channel (x − mean) / std as the first layer of a model, so the model takes [0,1] images and attacks work in
+/// pixel space. Mean and std are non-persistent buffers: they follow the module's device but are not part of the
+/// state dict, which stays key-compatible with PyTorch CIFAR ResNets.
+/// </summary>
+public sealed class InputNormalization : nn.Module<Tensor, Tensor>
+{
+    /// <summary>CIFAR-10 training-set channel means.</summary>
+    public static readonly double[] Cifar10Mean = [0.4914, 0.4822, 0.4465];
+
+    /// <summary>CIFAR-10 training-set channel standard deviations.</summary>
+    public static readonly double[] Cifar10Std = [0.2470, 0.2435, 0.2616];
+
+    private readonly Tensor mean;
+    private readonly Tensor std;
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="mean">Per-channel mean; CIFAR-10's when null.</param>
+    /// <param name="std">Per-channel std (all &gt; 0); CIFAR-10's when null.</param>
+    public InputNormalization(IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null)
+        : base(nameof(InputNormalization))
+    {
+        mean ??= Cifar10Mean;
+        std ??= Cifar10Std;
+        if (mean.Count != std.Count || mean.Count == 0)
+        {
+            throw new ArgumentException($"mean and std must have the same, non-zero length; got {mean.Count} and {std.Count}.", nameof(std));
+        }
+
+        if (std.Any(s => !(s > 0)))
+        {
+            throw new ArgumentException($"std values must be > 0; got [{string.Join(", ", std)}].", nameof(std));
+        }
+
+        this.mean = tensor(mean.Select(v => (float)v).ToArray()).view(1, -1, 1, 1).DetachFromDisposeScope();
+        this.std = tensor(std.Select(v => (float)v).ToArray()).view(1, -1, 1, 1).DetachFromDisposeScope();
+        register_buffer(nameof(this.mean), this.mean, persistent: false);
+        register_buffer(nameof(this.std), this.std, persistent: false);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        if (input.dim() != 4 || input.shape[1] != mean.shape[1])
+        {
+            throw new ArgumentException(
+                $"Expected images [B,{mean.shape[1]},H,W]; got shape [{string.Join(",", input.shape)}].", nameof(input));
+        }
+
+        return (input - mean) / std;
+    }
+}

@@ -1,0 +1,155 @@
+using Dwf.Robustness.Data;
+using Dwf.Robustness.Moe;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Training;
+
+/// <summary>
+/// Phase 2 of DWF: trains the gate and all experts of a <see cref="MixtureOfExperts"/> end to end (experts not
+/// frozen unless asked) on batches that combine benign images with FGSM and PGD examples of randomized strength,
+/// all crafted against the current whole mixture — through the gate. Gate and experts have separate optimizers
+/// and learning rates. Never writes to the console.
+/// </summary>
+public sealed class JointTrainer
+{
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="options">Validated immediately; defaults when null.</param>
+    /// <param name="logger">Receives one line per epoch; <see cref="NullLogger"/> when null.</param>
+    public JointTrainer(JointTrainingOptions? options = null, ILogger? logger = null)
+    {
+        options ??= new JointTrainingOptions();
+        options.Validate();
+        Options = options;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The options in force.</summary>
+    public JointTrainingOptions Options { get; }
+
+    /// <summary>Trains <paramref name="mixture"/> in place; checkpoints and resume as <see cref="ExpertTrainer.Fit"/>.</summary>
+    /// <param name="mixture">Built from pre-trained experts; on the loader's device.</param>
+    /// <param name="loader">Training batches.</param>
+    /// <param name="checkpointPath">Checkpoint file, or null for none.</param>
+    /// <param name="progress">Reported after every batch.</param>
+    /// <param name="cancellationToken">Checked between batches; cancelling saves a checkpoint, then throws.</param>
+    /// <returns>Per-epoch metrics, including the mean gate weight per expert.</returns>
+    public TrainingResult Fit(
+        MixtureOfExperts mixture,
+        BatchLoader loader,
+        string? checkpointPath = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mixture);
+        ArgumentNullException.ThrowIfNull(loader);
+        if (Options.FreezeExperts)
+        {
+            mixture.FreezeExperts();
+        }
+        else
+        {
+            mixture.UnfreezeExperts();
+        }
+
+        using var gateOptimizer = Sgd.Create(mixture.Gate.parameters(), Options.Gate);
+        using var expertOptimizer = Options.FreezeExperts
+            ? null
+            : Sgd.Create(mixture.Experts.SelectMany(e => e.Module.parameters()), Options.Experts);
+        var optimizers = new List<(OptimizerHelper, OptimizerOptions)> { (gateOptimizer, Options.Gate) };
+        if (expertOptimizer is not null)
+        {
+            optimizers.Add((expertOptimizer, Options.Experts));
+        }
+
+        var loop = new TrainingLoop
+        {
+            Phase = "joint",
+            Model = mixture,
+            Optimizers = optimizers,
+            Loader = loader,
+            Epochs = Options.Epochs,
+            Seed = Options.Seed,
+            Fingerprint = new()
+            {
+                ["experts"] = string.Join(",", mixture.Experts.Select(e => e.Name)),
+                ["shares"] = $"{Options.CleanShare:R}/{Options.FgsmShare:R}/{Options.PgdShare:R}",
+                ["fgsm"] = Options.FgsmAttack.Name,
+                ["pgd"] = Options.PgdAttack.Name,
+                ["frozen"] = Options.FreezeExperts.ToString(),
+                ["entropy"] = Options.GateEntropyWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["gate"] = Options.Gate.ToString(),
+                ["expertsOptimizer"] = Options.Experts.ToString(),
+            },
+            CheckpointPath = checkpointPath,
+            Progress = progress,
+            Logger = _logger,
+            Step = (batch, generator, stats) => Step(mixture, gateOptimizer, expertOptimizer, batch, generator, stats),
+        };
+        mixture.train();
+        try
+        {
+            return loop.Run(cancellationToken);
+        }
+        finally
+        {
+            mixture.eval();
+        }
+    }
+
+    /// <summary>How many images of a batch of <paramref name="size"/> are benign, FGSM and PGD.</summary>
+    /// <param name="size">Batch size.</param>
+    /// <returns>Three counts summing to <paramref name="size"/>.</returns>
+    public (int Clean, int Fgsm, int Pgd) Split(int size)
+    {
+        int clean = (int)Math.Round(size * Options.CleanShare);
+        int fgsm = Math.Min(size - clean, (int)Math.Round(size * Options.FgsmShare));
+        return (clean, fgsm, size - clean - fgsm);
+    }
+
+    private void Step(MixtureOfExperts mixture, optim.Optimizer gateOptimizer, optim.Optimizer? expertOptimizer, Batch batch, Generator generator, BatchStats stats)
+    {
+        var (nClean, nFgsm, nPgd) = Split(batch.Size);
+        var x = batch.Images;
+        var y = batch.Labels;
+        var parts = new List<Tensor> { x.narrow(0, 0, nClean) };
+        if (nFgsm > 0)
+        {
+            parts.Add(Options.FgsmAttack.Perturb(mixture, x.narrow(0, nClean, nFgsm), y.narrow(0, nClean, nFgsm), generator));
+        }
+
+        if (nPgd > 0)
+        {
+            parts.Add(Options.PgdAttack.Perturb(mixture, x.narrow(0, nClean + nFgsm, nPgd), y.narrow(0, nClean + nFgsm, nPgd), generator));
+        }
+
+        var inputs = cat(parts.ToArray());
+        gateOptimizer.zero_grad();
+        expertOptimizer?.zero_grad();
+        var output = mixture.ForwardDetailed(inputs);
+        var loss = nn.functional.cross_entropy(output.Logits, y);
+        if (Options.GateEntropyWeight > 0)
+        {
+            var w = output.GateWeights;
+            var entropy = -(w * w.clamp_min(1e-12).log()).sum(1).mean();
+            loss = loss - Options.GateEntropyWeight * entropy;
+        }
+
+        loss.backward();
+        gateOptimizer.step();
+        expertOptimizer?.step();
+
+        var correct = output.Logits.detach().argmax(1).eq(y);
+        stats.LossSum += loss.item<float>() * batch.Size;
+        stats.LossCount += batch.Size;
+        stats.CleanCorrect += correct.narrow(0, 0, nClean).sum().item<long>();
+        stats.CleanCount += nClean;
+        stats.AdversarialCorrect += correct.narrow(0, nClean, nFgsm + nPgd).sum().item<long>();
+        stats.AdversarialCount += nFgsm + nPgd;
+        stats.AddGateWeights(output.GateWeights.detach().sum(new long[] { 0 }).to(ScalarType.Float64).data<double>().ToArray(), batch.Size);
+    }
+}

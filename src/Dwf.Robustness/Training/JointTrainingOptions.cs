@@ -1,0 +1,77 @@
+using Dwf.Robustness.Attacks;
+
+namespace Dwf.Robustness.Training;
+
+/// <summary>
+/// Phase 2 of DWF: gate and experts trained end to end on batches that mix benign, FGSM and PGD examples, all
+/// crafted against the current whole mixture. Values marked "paper" come from arXiv 2512.20821; the rest are ours.
+/// </summary>
+public sealed record JointTrainingOptions
+{
+    /// <summary>Epochs; the paper uses 100.</summary>
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Share of each batch kept benign; default ⅓ (ours; the paper mixes but gives no ratio).</summary>
+    public double CleanShare { get; init; } = 1.0 / 3;
+
+    /// <summary>Share replaced by FGSM examples; default ⅓ (ours).</summary>
+    public double FgsmShare { get; init; } = 1.0 / 3;
+
+    /// <summary>Share replaced by PGD examples; default ⅓ (ours).</summary>
+    public double PgdShare { get; init; } = 1.0 / 3;
+
+    /// <summary>FGSM with randomized ε (paper: ε drawn from 0.01–0.09).</summary>
+    public IAttack FgsmAttack { get; init; } = PaperAttacks.RandomEpsilonFgsm();
+
+    /// <summary>PGD with randomized iterations (paper: 10–50; ε 8/255 and step 2/255 are ours).</summary>
+    public IAttack PgdAttack { get; init; } = PaperAttacks.RandomStepsPgd();
+
+    /// <summary>SGD settings for the gate; learning rate 0.1 (ours).</summary>
+    public OptimizerOptions Gate { get; init; } = new();
+
+    /// <summary>SGD settings for the experts; learning rate 0.01 (ours: they start pre-trained).</summary>
+    public OptimizerOptions Experts { get; init; } = new() { LearningRate = 0.01 };
+
+    /// <summary>Freeze the experts and train only the gate (the frozen-expert ablation); default false (paper: experts are trained).</summary>
+    public bool FreezeExperts { get; init; }
+
+    /// <summary>Weight λ of the gate-entropy bonus: the loss is CE − λ·mean entropy of the gate weights, which
+    /// discourages the gate from collapsing onto one expert. Default 0 (ours; the paper has none).</summary>
+    public double GateEntropyWeight { get; init; }
+
+    /// <summary>Seed of every random draw of the attacks.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1)
+        {
+            throw new ArgumentException($"Epochs must be at least 1; got {Epochs}.", nameof(Epochs));
+        }
+
+        foreach (var (name, share) in new[] { (nameof(CleanShare), CleanShare), (nameof(FgsmShare), FgsmShare), (nameof(PgdShare), PgdShare) })
+        {
+            if (!(share >= 0 && share <= 1))
+            {
+                throw new ArgumentException($"{name} must be in [0,1]; got {share}.", name);
+            }
+        }
+
+        double total = CleanShare + FgsmShare + PgdShare;
+        if (Math.Abs(total - 1) > 1e-6)
+        {
+            throw new ArgumentException($"CleanShare + FgsmShare + PgdShare must be 1; got {total}.", nameof(CleanShare));
+        }
+
+        ArgumentNullException.ThrowIfNull(FgsmAttack, nameof(FgsmAttack));
+        ArgumentNullException.ThrowIfNull(PgdAttack, nameof(PgdAttack));
+        if (!(GateEntropyWeight >= 0))
+        {
+            throw new ArgumentException($"GateEntropyWeight must be ≥ 0; got {GateEntropyWeight}.", nameof(GateEntropyWeight));
+        }
+
+        Gate.Validate(nameof(Gate) + ".");
+        Experts.Validate(nameof(Experts) + ".");
+    }
+}

@@ -1,0 +1,80 @@
+using Dwf.Robustness.Infrastructure;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Training;
+
+/// <summary>
+/// Saves and loads a module's weights (an expert, a gate or a whole mixture) in TorchSharp's state-dict format.
+/// Saving is atomic. Loading first checks every name, dtype and shape in the file against the module and refuses a
+/// mismatched file with one message listing every difference, before any weight is changed.
+/// </summary>
+public static class ModelFile
+{
+    /// <summary>Writes the module's state dict to <paramref name="path"/> atomically (temp file + rename).</summary>
+    /// <param name="module">The module; it may live on any device.</param>
+    /// <param name="path">Destination file.</param>
+    public static void Save(nn.Module module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            module.save(writer);
+        });
+    }
+
+    /// <summary>Loads weights saved by <see cref="Save"/> into <paramref name="module"/>.</summary>
+    /// <param name="module">A module of the same architecture; it keeps its device.</param>
+    /// <param name="path">The file.</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file does not match the module (every mismatch listed) or is corrupt; the module is unchanged.</exception>
+    public static void Load(nn.Module module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No model file at '{path}'.", path);
+        }
+
+        byte[] bytes = File.ReadAllBytes(path);
+        using (var header = new BinaryReader(new MemoryStream(bytes)))
+        {
+            CheckMatches(module, StateDictFile.ReadHeader(header, path), path);
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        using (no_grad())
+        {
+            module.load(reader, strict: true);
+        }
+    }
+
+    internal static void CheckMatches(nn.Module module, List<StateDictFile.Entry> entries, string path)
+    {
+        var expected = module.state_dict();
+        var problems = new List<string>();
+        var seen = new HashSet<string>();
+        foreach (var entry in entries)
+        {
+            seen.Add(entry.Name);
+            if (!expected.TryGetValue(entry.Name, out var target))
+            {
+                problems.Add($"unexpected '{entry.Name}' [{string.Join(",", entry.Shape)}]");
+            }
+            else if (!target.shape.SequenceEqual(entry.Shape) || target.dtype != entry.DType)
+            {
+                problems.Add($"'{entry.Name}': file has {entry.DType} [{string.Join(",", entry.Shape)}], model has {target.dtype} [{string.Join(",", target.shape)}]");
+            }
+        }
+
+        problems.AddRange(expected.Keys.Where(k => !seen.Contains(k)).Select(k => $"missing '{k}'"));
+        if (problems.Count > 0)
+        {
+            const int shown = 20;
+            string list = string.Join("; ", problems.Take(shown)) + (problems.Count > shown ? $"; … {problems.Count - shown} more" : "");
+            throw new InvalidDataException(
+                $"'{path}' does not match this {module.GetName()} ({problems.Count} differences: {list}). " +
+                "Build the model with the same architecture, width and number of classes as the one that was saved. Nothing was loaded.");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Dwf.Robustness.Data;
+using Dwf.Robustness.Infrastructure;
+using Microsoft.Extensions.Logging;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Training;
+
+/// <summary>
+/// The epoch/batch loop both training phases share: learning-rate schedule per step, one dispose scope per batch,
+/// one attack generator per (seed, epoch, batch), progress and logging, cancellation between batches, and a
+/// checkpoint at every epoch end and on cancellation from which a later run continues exactly.
+/// </summary>
+internal sealed class TrainingLoop
+{
+    public required string Phase { get; init; }
+
+    public required nn.Module Model { get; init; }
+
+    /// <summary>Optimizers with their settings; the first one's rate is reported.</summary>
+    public required IReadOnlyList<(OptimizerHelper Optimizer, OptimizerOptions Options)> Optimizers { get; init; }
+
+    public required BatchLoader Loader { get; init; }
+
+    public required int Epochs { get; init; }
+
+    public required long Seed { get; init; }
+
+    /// <summary>Settings that must match for a checkpoint to be resumed.</summary>
+    public required Dictionary<string, string> Fingerprint { get; init; }
+
+    /// <summary>Trains on one batch (already inside a dispose scope) and adds its measurements to the sums.</summary>
+    public required Action<Batch, Generator, BatchStats> Step { get; init; }
+
+    public string? CheckpointPath { get; init; }
+
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
+    public ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public TrainingResult Run(CancellationToken cancellationToken)
+    {
+        var fingerprint = new Dictionary<string, string>(Fingerprint)
+        {
+            ["epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["batchSize"] = Loader.Options.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["images"] = Loader.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["loaderSeed"] = Loader.Options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var optimizers = Optimizers.Select(o => o.Optimizer).ToList();
+        int startEpoch = 0, startBatch = 0;
+        var history = new List<EpochMetrics>();
+        var partial = new BatchStats();
+        int? resumedFrom = null;
+        if (CheckpointPath is not null && File.Exists(CheckpointPath))
+        {
+            var header = TrainingCheckpoint.Load(CheckpointPath, Phase, fingerprint, Model, optimizers);
+            (startEpoch, startBatch, partial, history) = (header.Epoch, header.Batch, header.Partial, header.History);
+            resumedFrom = startEpoch;
+            Logger.LogInformation("{Phase}: resuming from '{Path}' at epoch {Epoch}, batch {Batch}", Phase, CheckpointPath, startEpoch + 1, startBatch);
+        }
+
+        int batches = Loader.BatchesPerEpoch;
+        long totalSteps = (long)Epochs * batches;
+        for (int epoch = startEpoch; epoch < Epochs; epoch++)
+        {
+            var stats = epoch == startEpoch ? partial : new BatchStats();
+            int batch = epoch == startEpoch ? startBatch : 0;
+            double rate = double.NaN;
+            var clock = Stopwatch.StartNew();
+            foreach (var data in Loader.Epoch(epoch, skipBatches: batch))
+            {
+                using (data)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        SaveCheckpoint(fingerprint, epoch, batch, stats, history, optimizers);
+                        Logger.LogWarning("{Phase}: cancelled at epoch {Epoch}, batch {Batch}; checkpoint saved", Phase, epoch + 1, batch);
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+
+                    long step = (long)epoch * batches + batch;
+                    foreach (var (optimizer, options) in Optimizers)
+                    {
+                        double r = options.RateAt(step, totalSteps, batches);
+                        foreach (var group in optimizer.ParamGroups)
+                        {
+                            group.LearningRate = r;
+                        }
+                    }
+
+                    rate = Optimizers.Count > 0 ? Optimizers[0].Options.RateAt(step, totalSteps, batches) : double.NaN;
+                    using (var scope = NewDisposeScope())
+                    using (var generator = Seeds.Generator(Seed, epoch, batch))
+                    {
+                        Step(data, generator, stats);
+                    }
+
+                    stats.Batches++;
+                    batch++;
+                    if (batch < batches)
+                    {
+                        Progress?.Report(new TrainingProgress(Phase, epoch, Epochs, batch, batches, null));
+                    }
+                }
+            }
+
+            var metrics = stats.ToMetrics(Phase, epoch, Epochs, rate, clock.Elapsed.TotalSeconds);
+            history.Add(metrics);
+            SaveCheckpoint(fingerprint, epoch + 1, 0, new BatchStats(), history, optimizers);
+            Logger.LogInformation(
+                "{Phase} epoch {Epoch}/{Epochs}: loss {Loss:F4}, clean acc {Clean:P2}, adversarial acc {Adv:P2}, lr {Rate:G4}, {Seconds:F1} s",
+                Phase, epoch + 1, Epochs, metrics.Loss, metrics.CleanAccuracy, metrics.AdversarialAccuracy, rate, metrics.Seconds);
+            Progress?.Report(new TrainingProgress(Phase, epoch, Epochs, batches, batches, metrics));
+        }
+
+        return new TrainingResult(history, resumedFrom);
+    }
+
+    private void SaveCheckpoint(Dictionary<string, string> fingerprint, int epoch, int batch, BatchStats stats, List<EpochMetrics> history, IReadOnlyList<OptimizerHelper> optimizers)
+    {
+        if (CheckpointPath is null)
+        {
+            return;
+        }
+
+        TrainingCheckpoint.Save(CheckpointPath, new TrainingCheckpoint.Header(Phase, fingerprint, epoch, batch, stats, history), Model, optimizers);
+    }
+}

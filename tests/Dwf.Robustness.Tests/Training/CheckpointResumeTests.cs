@@ -1,0 +1,132 @@
+using Dwf.Robustness.Moe;
+using Dwf.Robustness.Tests.TestSupport;
+using Dwf.Robustness.Training;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Tests.Training;
+
+public class CheckpointResumeTests
+{
+    private static void AssertIdentical(nn.Module a, nn.Module b)
+    {
+        var sa = a.state_dict();
+        var sb = b.state_dict();
+        sa.Keys.Should().Equal(sb.Keys);
+        foreach (var key in sa.Keys)
+        {
+            sa[key].equal(sb[key]).all().item<bool>().Should().BeTrue($"'{key}' must be bit-identical");
+        }
+    }
+
+    [Fact]
+    public void Fit_KEpochsThenResume_BitIdenticalToStraightRun()
+    {
+        using var dir = new TempDirectory();
+        using var data = SyntheticDataset.Create(64);
+        using var straight = TinyMixture.Create(experts: 2, seed: 1);
+        using var resumed = TinyMixture.Create(experts: 2, seed: 1);
+        var options = JointTrainerTests.TinyOptions(epochs: 3);
+
+        new JointTrainer(options).Fit(straight, SyntheticDataset.Loader(data));
+
+        string path = dir.File("joint.ckpt");
+        var (cts, progress) = CancelAfterBatches(2 * 2); // 64 images / 32 = 2 batches per epoch: stop after epoch 2
+        var first = () => new JointTrainer(options).Fit(resumed, SyntheticDataset.Loader(data), path, progress, cts.Token);
+        first.Should().Throw<OperationCanceledException>();
+        var result = new JointTrainer(options).Fit(resumed, SyntheticDataset.Loader(data), path);
+
+        result.ResumedFromEpoch.Should().Be(2);
+        result.History.Should().HaveCount(3);
+        AssertIdentical(straight, resumed);
+    }
+
+    [Fact]
+    public void Fit_CancelMidEpoch_LeavesResumableCheckpointAndResumesBitIdentically()
+    {
+        using var dir = new TempDirectory();
+        using var data = SyntheticDataset.Create(96); // 3 batches per epoch
+        using var straight = TinyMixture.Create(experts: 2, seed: 1);
+        using var interrupted = TinyMixture.Create(experts: 2, seed: 1);
+        var options = JointTrainerTests.TinyOptions(epochs: 2);
+        string path = dir.File("joint.ckpt");
+        new JointTrainer(options).Fit(straight, SyntheticDataset.Loader(data));
+
+        var (cts, progress) = CancelAfterBatches(4); // in the middle of epoch 2
+        var act = () => new JointTrainer(options).Fit(interrupted, SyntheticDataset.Loader(data), path, progress, cts.Token);
+
+        act.Should().Throw<OperationCanceledException>();
+        File.Exists(path).Should().BeTrue("cancelling leaves a checkpoint");
+        using var fresh = TinyMixture.Create(experts: 2, seed: 1);
+        var result = new JointTrainer(options).Fit(fresh, SyntheticDataset.Loader(data), path);
+        result.ResumedFromEpoch.Should().Be(1);
+        AssertIdentical(straight, fresh);
+    }
+
+    [Fact]
+    public void Fit_CheckpointFromOtherSettings_RefusedWithDifferences()
+    {
+        using var dir = new TempDirectory();
+        using var data = SyntheticDataset.Create(64);
+        using var moe = TinyMixture.Create(experts: 2, seed: 1);
+        string path = dir.File("joint.ckpt");
+        new JointTrainer(JointTrainerTests.TinyOptions(epochs: 1)).Fit(moe, SyntheticDataset.Loader(data), path);
+
+        var act = () => new JointTrainer(JointTrainerTests.TinyOptions(epochs: 1) with { Seed = 99 }).Fit(moe, SyntheticDataset.Loader(data), path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*seed: checkpoint 5, now 99*");
+    }
+
+    [Fact]
+    public void Fit_CheckpointOfOtherModel_RefusedBeforeLoading()
+    {
+        using var dir = new TempDirectory();
+        using var data = SyntheticDataset.Create(64);
+        string path = dir.File("expert.ckpt");
+        using var small = new TinyCnn(4, seed: 1);
+        var options = new ExpertTrainingOptions { Epochs = 1, Optimizer = new OptimizerOptions { LearningRate = 0.05 } };
+        new ExpertTrainer(options).Fit(new Dwf.Robustness.Experts.Expert(small, "x", 4), SyntheticDataset.Loader(data), path);
+        using var other = new Dwf.Robustness.Experts.ResNet18(4, 0.125);
+
+        var act = () => new ExpertTrainer(options).Fit(new Dwf.Robustness.Experts.Expert(other, "x", 4), SyntheticDataset.Loader(data), path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*Nothing was loaded*");
+    }
+
+    [Fact]
+    public void Fit_ProgressAndLogger_ReportEveryEpoch()
+    {
+        using var data = SyntheticDataset.Create(64);
+        using var moe = TinyMixture.Create(experts: 2, seed: 1);
+        var reports = new List<TrainingProgress>();
+        var logger = new ListLogger();
+
+        new JointTrainer(JointTrainerTests.TinyOptions(epochs: 2), logger).Fit(moe, SyntheticDataset.Loader(data), progress: new SyncProgress<TrainingProgress>(reports.Add));
+
+        reports.Where(r => r.CompletedEpoch is not null).Select(r => r.CompletedEpoch!.Epoch).Should().Equal(1, 2);
+        reports.Should().HaveCount(4, "one report per batch, 2 batches × 2 epochs");
+        logger.Lines.Should().HaveCount(2).And.OnlyContain(l => l.StartsWith("joint epoch"));
+    }
+
+    [Fact]
+    public void Fit_OneEpoch_LeaksNoTensors()
+    {
+        using var data = SyntheticDataset.Create(64);
+        using var moe = TinyMixture.Create(experts: 2, seed: 1);
+        var trainer = new JointTrainer(JointTrainerTests.TinyOptions(epochs: 1));
+        LeakCheck.AssertNoLeak(() => trainer.Fit(moe, SyntheticDataset.Loader(data)));
+    }
+
+    private static (CancellationTokenSource Source, IProgress<TrainingProgress> Progress) CancelAfterBatches(int batches)
+    {
+        // Progress is reported after every batch; the loop checks the token before the next one.
+        var source = new CancellationTokenSource();
+        int seen = 0;
+        return (source, new SyncProgress<TrainingProgress>(_ =>
+        {
+            if (++seen >= batches)
+            {
+                source.Cancel();
+            }
+        }));
+    }
+}
