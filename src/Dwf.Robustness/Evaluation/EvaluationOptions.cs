@@ -1,0 +1,97 @@
+using Dwf.Robustness.Attacks;
+
+namespace Dwf.Robustness.Evaluation;
+
+/// <summary>What <see cref="RobustnessEvaluator"/> measures. Defaults: the paper's FGSM ε sweep plus 8/255, and PGD at 8/255 with 10, 20 and 50 steps (step 2/255, random start).</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>FGSM budgets; default 0.01, 0.02, …, 0.09 (the paper's) and 8/255.</summary>
+    public IReadOnlyList<double> FgsmEpsilons { get; init; } = [.. PaperAttacks.FgsmEpsilons, 8.0 / 255];
+
+    /// <summary>PGD budgets; default 8/255.</summary>
+    public IReadOnlyList<double> PgdEpsilons { get; init; } = [8.0 / 255];
+
+    /// <summary>PGD iteration counts, run at every PGD ε; default 10, 20, 50.</summary>
+    public IReadOnlyList<int> PgdSteps { get; init; } = [10, 20, 50];
+
+    /// <summary>PGD step size in [0,1] units; default 2/255.</summary>
+    public double PgdStepSize { get; init; } = 2.0 / 255;
+
+    /// <summary>PGD random start; default true.</summary>
+    public bool PgdRandomStart { get; init; } = true;
+
+    /// <summary>PGD restarts (per-sample worst case kept); default 1.</summary>
+    public int PgdRestarts { get; init; } = 1;
+
+    /// <summary>Evaluate only the first N test images; null for all. Ignored when <see cref="PerClass"/> is set.</summary>
+    public int? FirstN { get; init; }
+
+    /// <summary>Evaluate the first N images of every class (stratified); null for no per-class subset.</summary>
+    public int? PerClass { get; init; }
+
+    /// <summary>Images per batch; default 250.</summary>
+    public int BatchSize { get; init; } = 250;
+
+    /// <summary>Seed of the attacks' random starts.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Run the gradient-masking checks (they add one PGD run at ε = <see cref="SanityEpsilon"/> on up to 200 images); default true.</summary>
+    public bool SanityChecks { get; init; } = true;
+
+    /// <summary>The large budget at which accuracy must be near zero; default 0.5.</summary>
+    public double SanityEpsilon { get; init; } = 0.5;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        foreach (var e in FgsmEpsilons.Concat(PgdEpsilons))
+        {
+            if (double.IsNaN(e) || e < 0 || e > 1)
+            {
+                throw new ArgumentException($"Every ε must be in [0,1] pixel units; got {e}.", nameof(FgsmEpsilons));
+            }
+        }
+
+        if (PgdSteps.Any(s => s < 1))
+        {
+            throw new ArgumentException($"PGD steps must be ≥ 1; got [{string.Join(", ", PgdSteps)}].", nameof(PgdSteps));
+        }
+
+        if (!(PgdStepSize > 0))
+        {
+            throw new ArgumentException($"PgdStepSize must be > 0; got {PgdStepSize}.", nameof(PgdStepSize));
+        }
+
+        if (PgdRestarts < 1)
+        {
+            throw new ArgumentException($"PgdRestarts must be ≥ 1; got {PgdRestarts}.", nameof(PgdRestarts));
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentException($"BatchSize must be ≥ 1; got {BatchSize}.", nameof(BatchSize));
+        }
+
+        if (FirstN is < 1)
+        {
+            throw new ArgumentException($"FirstN must be ≥ 1; got {FirstN}.", nameof(FirstN));
+        }
+
+        if (PerClass is < 1)
+        {
+            throw new ArgumentException($"PerClass must be ≥ 1; got {PerClass}.", nameof(PerClass));
+        }
+
+        if (!(SanityEpsilon > 0 && SanityEpsilon <= 1))
+        {
+            throw new ArgumentException($"SanityEpsilon must be in (0,1]; got {SanityEpsilon}.", nameof(SanityEpsilon));
+        }
+    }
+
+    /// <summary>The attacks of the sweep, in the order they run: every FGSM ε, then every PGD (ε, steps).</summary>
+    public IReadOnlyList<(string Family, double Epsilon, int Steps, IAttack Attack)> Attacks() =>
+        FgsmEpsilons.Select(e => ("FGSM", e, 1, (IAttack)new Fgsm(e)))
+            .Concat(PgdEpsilons.SelectMany(e => PgdSteps.Select(s =>
+                ("PGD", e, s, (IAttack)new Pgd(e, PgdStepSize, s, PgdRandomStart, PgdRestarts)))))
+            .ToList();
+}

@@ -1,0 +1,9 @@
+namespace Dwf.Robustness.Evaluation;
+
+/// <summary>Progress of an evaluation: one report per batch of every stage.</summary>
+/// <param name="Stage">e.g. <c>clean</c>, an attack name, or <c>sanity</c>.</param>
+/// <param name="StageIndex">Zero-based stage number.</param>
+/// <param name="Stages">Number of stages.</param>
+/// <param name="Done">Images done in this stage.</param>
+/// <param name="Total">Images in this stage.</param>
+public sealed record EvaluationProgress(string Stage, int StageIndex, int Stages, int Done, int Total);

@@ -1,0 +1,151 @@
+using Dwf.Robustness.Evaluation;
+using Dwf.Robustness.Tests.TestSupport;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Tests.Evaluation;
+
+public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<EvaluationFixture>
+{
+    internal static EvaluationOptions Small(bool randomStart = true) => new()
+    {
+        FgsmEpsilons = [0.02, 0.05],
+        PgdEpsilons = [0.05],
+        PgdSteps = [10, 20],
+        PgdStepSize = 0.0125,
+        PgdRandomStart = randomStart,
+        BatchSize = 64,
+        Seed = 3,
+    };
+
+    [Fact]
+    public void Evaluate_DeterministicAttacks_NumbersEqualDirectAttackCalls()
+    {
+        using var scope = NewDisposeScope();
+        var options = Small(randomStart: false);
+        var model = f.Trained.Model;
+
+        var report = new RobustnessEvaluator(options).Evaluate(model, f.TestSet, "tiny");
+
+        var x = f.TestSet.Images.to(ScalarType.Float32) / 255;
+        var y = f.TestSet.Labels;
+        model.eval();
+        Tensor clean;
+        using (no_grad())
+        {
+            clean = model.call(x).argmax(1).eq(y);
+        }
+
+        report.CleanAccuracy.Should().Be(clean.to(ScalarType.Float64).mean().item<double>());
+        var keep = clean.nonzero().squeeze(1);
+        foreach (var (family, eps, steps, attack) in options.Attacks())
+        {
+            var adversarial = attack.Perturb(model, x.index_select(0, keep), y.index_select(0, keep));
+            long correct;
+            using (no_grad())
+            {
+                correct = model.call(adversarial).argmax(1).eq(y.index_select(0, keep)).sum().item<long>();
+            }
+
+            report.AccuracyUnder(family, eps, steps).Should().Be((double)correct / f.TestSet.Count, attack.Name);
+        }
+    }
+
+    [Fact]
+    public void Evaluate_WorstCase_AtMostCleanAndEverySingleAttack()
+    {
+        var report = new RobustnessEvaluator(Small()).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+
+        report.Attacks.Should().HaveCount(4);
+        report.RobustAccuracy.Should().BeLessThanOrEqualTo(report.CleanAccuracy);
+        report.Attacks.Should().OnlyContain(a => report.RobustAccuracy <= a.Accuracy);
+        report.PerClassRobust.Zip(report.PerClassClean).Should().OnlyContain(p => p.First <= p.Second);
+        report.Samples.Should().Be(256);
+    }
+
+    [Fact]
+    public void Evaluate_OrdinaryModel_NoWarnings()
+    {
+        var report = new RobustnessEvaluator(Small()).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+        report.Warnings.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Evaluate_InputQuantizingModel_WarnsOfGradientMasking()
+    {
+        using var masked = new QuantizingModel(f.Trained.Model);
+
+        var report = new RobustnessEvaluator(Small()).Evaluate(masked, f.TestSet, "masked");
+
+        report.Warnings.Should().Contain(w => w.Contains("gradient is exactly zero"));
+    }
+
+    [Fact]
+    public void Evaluate_ProbabilityOutputs_Warns()
+    {
+        using var softmaxed = new SoftmaxModel(f.Trained.Model);
+        var report = new RobustnessEvaluator(Small() with { SanityChecks = true }).Evaluate(softmaxed, f.TestSet, "probabilities");
+        report.Warnings.Should().Contain(w => w.Contains("look like probabilities"));
+    }
+
+    [Fact]
+    public void Evaluate_ModelInTrainingMode_WarnsAndRestoresMode()
+    {
+        var model = f.Trained.Model;
+        model.train();
+        try
+        {
+            var report = new RobustnessEvaluator(Small() with { SanityChecks = false }).Evaluate(model, f.TestSet, "tiny");
+            report.Warnings.Should().ContainSingle(w => w.Contains("training mode"));
+            model.training.Should().BeTrue();
+        }
+        finally
+        {
+            model.eval();
+        }
+    }
+
+    [Fact]
+    public void Evaluate_Mixture_ReportsGateWeights()
+    {
+        using var moe = TinyMixture.Create(experts: 3);
+        var report = new RobustnessEvaluator(Small() with { SanityChecks = false, PgdSteps = [2] }).Evaluate(moe, f.TestSet, "moe");
+
+        report.Gate.Should().NotBeNull();
+        report.Gate!.Experts.Should().Equal("e0", "e1", "e2");
+        report.Gate.Clean.Sum().Should().BeApproximately(1, 1e-5);
+        report.Gate.Attacked.Sum().Should().BeApproximately(1, 1e-5);
+        report.Gate.AttackedBy.Should().StartWith("PGD-2");
+    }
+
+    [Fact]
+    public void Evaluate_PerClassSubset_EvaluatesNPerClass()
+    {
+        var report = new RobustnessEvaluator(Small() with { PerClass = 5, SanityChecks = false }).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+        report.Samples.Should().Be(20);
+        report.Dataset.Should().Contain("first 5 per class");
+    }
+
+    [Fact]
+    public void Constructor_NegativeEpsilon_ThrowsNamingOption()
+    {
+        var act = () => new RobustnessEvaluator(Small() with { PgdEpsilons = [-0.1] });
+        act.Should().Throw<ArgumentException>().WithMessage("*[0,1]*");
+    }
+
+    [Fact]
+    public void Constructor_ZeroBatch_ThrowsNamingOption()
+    {
+        var act = () => new RobustnessEvaluator(Small() with { BatchSize = 0 });
+        act.Should().Throw<ArgumentException>().WithParameterName("BatchSize");
+    }
+
+    private sealed class QuantizingModel(nn.Module<Tensor, Tensor> inner) : nn.Module<Tensor, Tensor>("Quantizing")
+    {
+        public override Tensor forward(Tensor input) => inner.call((input * 4).round() / 4);
+    }
+
+    private sealed class SoftmaxModel(nn.Module<Tensor, Tensor> inner) : nn.Module<Tensor, Tensor>("Softmax")
+    {
+        public override Tensor forward(Tensor input) => nn.functional.softmax(inner.call(input), 1);
+    }
+}
