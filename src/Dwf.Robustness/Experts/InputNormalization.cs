@@ -5,7 +5,10 @@ namespace Dwf.Robustness.Experts;
 /// <summary>
 /// Per-channel (x − mean) / std as the first layer of a model, so the model takes [0,1] images and attacks work in
 /// pixel space. Mean and std are non-persistent buffers: they follow the module's device but are not part of the
-/// state dict, which stays key-compatible with PyTorch CIFAR ResNets.
+/// state dict, which stays key-compatible with PyTorch CIFAR ResNets. By default the output is laid out channels-last
+/// (NHWC strides; TorchSharp has no memory-format API, so this is done with permute–contiguous–permute), which oneDNN
+/// keeps through the network: measured +35–45% forward+backward and +25% PGD throughput for ResNet-18 at width 0.25 on
+/// 2 CPU cores (docs/performance.md). Values are unchanged; only the memory layout differs.
 /// </summary>
 public sealed class InputNormalization : nn.Module<Tensor, Tensor>
 {
@@ -21,9 +24,11 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
     /// <summary>Creates the layer.</summary>
     /// <param name="mean">Per-channel mean; CIFAR-10's when null.</param>
     /// <param name="std">Per-channel std (all &gt; 0); CIFAR-10's when null.</param>
-    public InputNormalization(IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null)
+    /// <param name="channelsLast">Lay the output out channels-last (faster convolutions on CPU); default true.</param>
+    public InputNormalization(IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null, bool channelsLast = true)
         : base(nameof(InputNormalization))
     {
+        ChannelsLast = channelsLast;
         mean ??= Cifar10Mean;
         std ??= Cifar10Std;
         if (mean.Count != std.Count || mean.Count == 0)
@@ -43,6 +48,9 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Whether the output is laid out channels-last.</summary>
+    public bool ChannelsLast { get; }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
@@ -52,6 +60,8 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
                 $"Expected images [B,{mean.shape[1]},H,W]; got shape [{string.Join(",", input.shape)}].", nameof(input));
         }
 
-        return (input - mean) / std;
+        using var scope = NewDisposeScope();
+        var normalized = (input - mean) / std;
+        return (ChannelsLast ? normalized.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : normalized).MoveToOuterDisposeScope();
     }
 }

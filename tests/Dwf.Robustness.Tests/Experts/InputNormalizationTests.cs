@@ -35,3 +35,22 @@ public class InputNormalizationTests
         act.Should().Throw<ArgumentException>().WithMessage("*[B,3,H,W]*[1,1,4,4]*");
     }
 }
+
+public class InputNormalizationLayoutTests
+{
+    [Fact]
+    public void Forward_ChannelsLastOnOrOff_SameValuesDifferentStrides()
+    {
+        using var scope = NewDisposeScope();
+        using var last = new InputNormalization();
+        using var first = new InputNormalization(channelsLast: false);
+        var x = rand(2, 3, 5, 5);
+
+        var a = last.call(x);
+        var b = first.call(x);
+
+        a.equal(b).all().item<bool>().Should().BeTrue();
+        a.stride().Should().Equal(75, 1, 15, 3);
+        b.stride().Should().Equal(75, 25, 5, 1);
+    }
+}

@@ -1,0 +1,48 @@
+using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Experts;
+using TorchSharp;
+
+namespace Dwf.Cifar10;
+
+/// <summary>One expert to pre-train: its name, kind, training attack and seed.</summary>
+public sealed record ExpertSpec(string Name, ExpertKind Kind, int Index, IAttack? Attack);
+
+/// <summary>The paper's line-up: clean, FGSM (ε drawn per batch) and PGD (iterations drawn per batch) experts.</summary>
+public static class ExpertPlan
+{
+    public static IReadOnlyList<ExpertSpec> For(RunConfig c)
+    {
+        var specs = new List<ExpertSpec>();
+        for (int i = 1; i <= c.CleanExperts; i++)
+        {
+            specs.Add(new ExpertSpec($"clean-{i}", ExpertKind.Clean, specs.Count, null));
+        }
+
+        for (int i = 1; i <= c.FgsmExperts; i++)
+        {
+            specs.Add(new ExpertSpec($"fgsm-{i}", ExpertKind.Fgsm, specs.Count, FgsmAttack(c)));
+        }
+
+        for (int i = 1; i <= c.PgdExperts; i++)
+        {
+            specs.Add(new ExpertSpec($"pgd-{i}", ExpertKind.Pgd, specs.Count, PgdAttack(c)));
+        }
+
+        return specs;
+    }
+
+    public static IAttack FgsmAttack(RunConfig c) => PaperAttacks.RandomEpsilonFgsm(c.FgsmEpsilons);
+
+    /// <summary>PGD with the iteration count drawn per batch; the step for k iterations is <see cref="RunConfig.PgdStepFor"/>.</summary>
+    public static IAttack PgdAttack(RunConfig c) => new RandomizedAttack(
+        c.PgdTrainSteps.Select(k => new Pgd(c.PgdEpsilon, c.PgdStepFor(k), k)),
+        $"PGD(steps∈{{{string.Join(", ", c.PgdTrainSteps)}}}, ε={c.PgdEpsilon:0.####})");
+
+    public static Expert Create(RunConfig c, ExpertSpec spec, TorchSharp.torch.Device device)
+    {
+        TorchSharp.torch.manual_seed((long)(Dwf.Robustness.Infrastructure.Seeds.Derive(c.Seed, 1, spec.Index) >> 1));
+        var expert = Expert.ResNet18(spec.Name, spec.Kind, 10, c.ExpertWidth);
+        expert.Module.to(device);
+        return expert;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Dwf.Robustness.Infrastructure;
+
+namespace Dwf.Cifar10;
+
+/// <summary>Everything of a run lives under one folder; this class names the files.</summary>
+public sealed class RunFolder(string root)
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public string Config => Path.Combine(Root, "config.json");
+
+    public string Log => Path.Combine(Root, "log.txt");
+
+    public string ExpertCheckpoint(string name) => Path.Combine(Root, "experts", $"{name}.ckpt");
+
+    public string ExpertWeights(string name) => Path.Combine(Root, "experts", $"{name}.bin");
+
+    public string MixtureCheckpoint(string name) => Path.Combine(Root, "joint", $"{name}.ckpt");
+
+    public string MixtureWeights(string name) => Path.Combine(Root, "joint", $"{name}.bin");
+
+    public string Report(string model, string extension) => Path.Combine(Root, "reports", $"{model}.{extension}");
+
+    public string Results => Path.Combine(Root, "results.md");
+
+    public string Plot => Path.Combine(Root, "accuracy.png");
+
+    /// <summary>Saves the configuration, or checks it against the one already saved (a folder holds one run).</summary>
+    public void SaveOrCheck(RunConfig config)
+    {
+        Directory.CreateDirectory(Root);
+        string json = JsonSerializer.Serialize(config with { RunFolder = "." }, Json);
+        if (File.Exists(Config))
+        {
+            string saved = File.ReadAllText(Config);
+            if (saved != json)
+            {
+                var a = saved.Split('\n');
+                var b = json.Split('\n');
+                var diff = a.Zip(b).Where(p => p.First != p.Second).Select(p => $"{p.First.Trim()} → {p.Second.Trim()}").Take(10);
+                throw new InvalidOperationException(
+                    $"The run folder '{Root}' holds a run with other settings ({string.Join("; ", diff)}). " +
+                    "Use another --run folder, or delete this one to start over.");
+            }
+
+            return;
+        }
+
+        AtomicFile.WriteAllText(Config, json);
+    }
+}
