@@ -11,8 +11,8 @@ public static class Presets
         "cpu-small" => new RunConfig
         {
             Preset = name, Data = data, RunFolder = runFolder,
-            ExpertWidth = 0.25, TrainPerClass = 800, ExpertEpochs = 4, PgdTrainSteps = [2, 3, 4, 5],
-            JointEpochs = 2, JointPerClass = 400,
+            ExpertWidth = 0.25, TrainPerClass = 800, ExpertEpochs = 5, PgdTrainSteps = [2, 3, 4, 5],
+            JointEpochs = 3, JointPerClass = 400,
             EvalPerClass = 40, EvalPgdSteps = [20, 50],
         },
         "micro" => new RunConfig

@@ -1,0 +1,31 @@
+namespace Dwf.Cifar10.Tests;
+
+public class ConfigOverridesTests
+{
+    private static RunConfig Micro => Presets.Create("micro", "/data", "/run");
+
+    [Fact]
+    public void Apply_IntDoubleListAndNullable_SetsValues()
+    {
+        var c = ConfigOverrides.Apply(Micro, ["ExpertEpochs=7", "expertwidth=0.5", "PgdTrainSteps=3,4", "TrainPerClass=null"]);
+
+        c.ExpertEpochs.Should().Be(7);
+        c.ExpertWidth.Should().Be(0.5);
+        c.PgdTrainSteps.Should().Equal(3, 4);
+        c.TrainPerClass.Should().BeNull();
+    }
+
+    [Fact]
+    public void Apply_UnknownSetting_ThrowsListingSettings()
+    {
+        var act = () => ConfigOverrides.Apply(Micro, ["Nope=1"]);
+        act.Should().Throw<ArgumentException>().WithMessage("*no setting 'Nope'*ExpertEpochs*");
+    }
+
+    [Fact]
+    public void Apply_BadValue_ThrowsNamingSetting()
+    {
+        var act = () => ConfigOverrides.Apply(Micro, ["ExpertEpochs=many"]);
+        act.Should().Throw<ArgumentException>().WithMessage("*ExpertEpochs*'many'*");
+    }
+}
