@@ -52,7 +52,28 @@ public static class Cli
             Evaluate(pipe, c, p);
         }));
 
-        return await root.Parse(args).InvokeAsync();
+        // Ctrl+C: the first press asks every phase to stop after the current batch (a checkpoint is written);
+        // a second press aborts at once. System.CommandLine's own handler would kill the process 2 s after the
+        // first press, possibly before a long batch ends, so it is turned off.
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (!stop.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                Console.Error.WriteLine("stopping after the current batch … (Ctrl+C again to abort at once)");
+                stop.Cancel();
+            }
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
 
         void Joint(Pipeline pipe, RunConfig c, string? which)
         {

@@ -4,9 +4,9 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch]
+// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | list | run <workload> [runs] [archive]
 string workload = args.Length > 0 ? args[0] : "help";
-torch.set_num_threads(Environment.ProcessorCount);
+torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
 switch (workload)
 {
     case "load":
@@ -34,7 +34,16 @@ switch (workload)
         ModelWorkloads.RunMixture(9, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0.25, args.Length > 2 ? int.Parse(args[2]) : 128);
         break;
 
+    case "run":
+        // run <workload> [runs=5] [archive]: one workload of the PyTorch comparison (see docs/performance.md)
+        Workloads.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 5, args.Length > 3 ? args[3] : "../shared/data/cifar10/cifar-10-binary.tar.gz");
+        break;
+
+    case "list":
+        Console.WriteLine(string.Join(" ", Workloads.Names));
+        break;
+
     default:
-        Console.WriteLine("workloads: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128]");
+        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | list | run <workload> [runs] [archive]");
         break;
 }

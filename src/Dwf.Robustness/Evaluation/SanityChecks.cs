@@ -34,8 +34,8 @@ internal static class SanityChecks
     public static void CheckLogits(Tensor logits, List<string> warnings)
     {
         using var scope = NewDisposeScope();
-        bool nonNegative = logits.min().item<float>() >= -1e-6;
-        bool sumToOne = (logits.sum(1) - 1).abs().max().item<float>() < 1e-4;
+        bool nonNegative = logits.min().to(ScalarType.Float64).item<double>() >= -1e-6;
+        bool sumToOne = (logits.sum(1) - 1).abs().max().to(ScalarType.Float64).item<double>() < 1e-4;
         if (nonNegative && sumToOne)
         {
             warnings.Add("The model's outputs look like probabilities (non-negative, rows sum to 1), not logits: " +

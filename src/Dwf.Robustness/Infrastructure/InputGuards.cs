@@ -34,7 +34,7 @@ internal static class InputGuards
             throw new ArgumentException($"{name} contains NaN values.", name);
         }
 
-        double min = images.min().item<float>(), max = images.max().item<float>();
+        double min = images.min().to(ScalarType.Float64).item<double>(), max = images.max().to(ScalarType.Float64).item<double>();
         if (min < -RangeTolerance || max > 1 + RangeTolerance)
         {
             throw new ArgumentException(

@@ -31,7 +31,11 @@ public sealed class JointTrainer
     /// <summary>The options in force.</summary>
     public JointTrainingOptions Options { get; }
 
-    /// <summary>Trains <paramref name="mixture"/> in place; checkpoints and resume as <see cref="ExpertTrainer.Fit"/>.</summary>
+    /// <summary>
+    /// Trains <paramref name="mixture"/> in place; checkpoints and resume as <see cref="ExpertTrainer.Fit"/>. With
+    /// <see cref="JointTrainingOptions.FreezeExperts"/> the experts are frozen first and stay frozen afterwards;
+    /// otherwise they are unfrozen. The mixture is left in eval mode.
+    /// </summary>
     /// <param name="mixture">Built from pre-trained experts; on the loader's device.</param>
     /// <param name="loader">Training batches.</param>
     /// <param name="checkpointPath">Checkpoint file, or null for none.</param>
@@ -150,6 +154,6 @@ public sealed class JointTrainer
         stats.CleanCount += nClean;
         stats.AdversarialCorrect += correct.narrow(0, nClean, nFgsm + nPgd).sum().item<long>();
         stats.AdversarialCount += nFgsm + nPgd;
-        stats.AddGateWeights(output.GateWeights.detach().sum(new long[] { 0 }).to(ScalarType.Float64).data<double>().ToArray(), batch.Size);
+        stats.AddGateWeights(output.GateWeights.detach().sum(new long[] { 0 }).to(ScalarType.Float64).cpu().data<double>().ToArray(), batch.Size);
     }
 }
