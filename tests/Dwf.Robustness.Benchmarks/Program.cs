@@ -5,6 +5,7 @@ using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
 // Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | list | run <workload> [runs] [archive]
+Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
 switch (workload)
