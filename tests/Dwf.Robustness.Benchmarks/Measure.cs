@@ -5,26 +5,18 @@ namespace Dwf.Robustness.Benchmarks;
 /// <summary>Timing and memory helpers: warm-up, then the median of repeated runs.</summary>
 internal static class Measure
 {
-    public static double PeakRssMb()
+    public static double PeakRssMb() => StatusMb("VmHWM:");
+
+    public static double RssMb() => StatusMb("VmRSS:");
+
+    /// <summary>A memory field of /proc/self/status in MB (NaN where absent).</summary>
+    private static double StatusMb(string field)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
         {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-            }
-        }
-
-        return double.NaN;
-    }
-
-    public static double RssMb()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
             }
         }
 

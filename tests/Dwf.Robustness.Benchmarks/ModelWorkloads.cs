@@ -8,18 +8,10 @@ namespace Dwf.Robustness.Benchmarks;
 /// <summary>Model-level workloads: forward+backward, PGD, mixture overhead. Images/s, medians after warm-up.</summary>
 internal static class ModelWorkloads
 {
-    private static (Tensor X, Tensor Y) Batch(int batch)
-    {
-        using var gen = new Generator(1);
-        var x = rand(new long[] { batch, 3, 32, 32 }, generator: gen).DetachFromDisposeScope();
-        var y = randint(0, 10, new long[] { batch }, generator: gen).DetachFromDisposeScope();
-        return (x, y);
-    }
-
     /// <summary>Forward + backward of the loss w.r.t. parameters (a training step without the optimizer).</summary>
     public static double ForwardBackward(nn.Module<Tensor, Tensor> model, int batch, int runs)
     {
-        var (x, y) = Batch(batch);
+        var (x, y) = Workloads.Inputs(batch);
         model.train();
         double s = Measure.MedianSeconds(() =>
         {
@@ -35,7 +27,7 @@ internal static class ModelWorkloads
     /// <summary>PGD with <paramref name="steps"/> iterations; returns images/s per PGD iteration and per attack.</summary>
     public static (double PerIteration, double PerAttack) PgdThroughput(nn.Module<Tensor, Tensor> model, int batch, int steps, int runs)
     {
-        var (x, y) = Batch(batch);
+        var (x, y) = Workloads.Inputs(batch);
         var pgd = new Pgd(steps: steps);
         using var gen = new Generator(2);
         double s = Measure.MedianSeconds(() => pgd.Perturb(model, x, y, gen).Dispose(), warmup: 1, runs: runs);

@@ -37,11 +37,12 @@ internal static class Workloads
         Console.WriteLine($"RESULT {name} {imagesPerSecond:F2}");
     }
 
-    private static (Tensor X, Tensor Y) Inputs()
+    /// <summary>Random images [batch,3,32,32] and labels, the same for every workload (seed 1); the caller disposes them.</summary>
+    internal static (Tensor X, Tensor Y) Inputs(int batch = Batch)
     {
         using var gen = new Generator(1);
-        return (rand(new long[] { Batch, 3, 32, 32 }, generator: gen).DetachFromDisposeScope(),
-                randint(0, 10, new long[] { Batch }, generator: gen).DetachFromDisposeScope());
+        return (rand(new long[] { batch, 3, 32, 32 }, generator: gen).DetachFromDisposeScope(),
+                randint(0, 10, new long[] { batch }, generator: gen).DetachFromDisposeScope());
     }
 
     private static IExpert[] Experts(int count, double width)
