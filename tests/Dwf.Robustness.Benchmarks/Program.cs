@@ -40,11 +40,17 @@ switch (workload)
         Workloads.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 5, args.Length > 3 ? args[3] : "../shared/data/cifar10/cifar-10-binary.tar.gz");
         break;
 
+    case "memory":
+        // memory <clean|fgsm|pgd> [epochs=6] [perClass=800] [archive]
+        MemoryWorkload.Run(args.Length > 4 ? args[4] : "../shared/data/cifar10/cifar-10-binary.tar.gz",
+            args.Length > 2 ? int.Parse(args[2]) : 6, args.Length > 3 ? int.Parse(args[3]) : 800, args.Length > 1 ? args[1] : "clean");
+        break;
+
     case "list":
         Console.WriteLine(string.Join(" ", Workloads.Names));
         break;
 
     default:
-        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | list | run <workload> [runs] [archive]");
+        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | list | run <workload> [runs] [archive]");
         break;
 }
