@@ -1,4 +1,4 @@
-// QuickStart: a DWF-style defense from the public API on a tiny configuration (about a minute on 2 CPU cores).
+// QuickStart: a DWF-style defense from the public API on a tiny configuration (under 2 minutes on 2 CPU cores).
 // Usage: dotnet run -- [path to cifar-10-binary.tar.gz]   (default: $DWF_CIFAR10)
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
