@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Evaluation;
+using Dwf.Robustness.Infrastructure;
 using TorchSharp;
 
 namespace Dwf.Cifar10;
@@ -29,6 +30,7 @@ public static class Cli
         var expert = new Option<string?>("--expert") { Description = "Train only this expert (e.g. pgd-2)" };
         var only = new Option<string?>("--only") { Description = "dwf | frozen-experts: train only this mixture" };
 
+        var clock = new Stopwatch(); // restarted by each command; results.md and the log report its time
         var root = new RootCommand("Reproduces 'Divided We Fall' (arXiv 2512.20821) on CIFAR-10 with Dwf.Robustness.")
         {
             preset, data, download, run, device, threads, seed, width, expertEpochs, jointEpochs, set,
@@ -44,12 +46,12 @@ public static class Cli
 
         pretrainCommand.SetAction((p, ct) => Execute(p, ct, (pipe, _) => pipe.Pretrain(p.GetValue(expert))));
         jointCommand.SetAction((p, ct) => Execute(p, ct, (pipe, c) => Joint(pipe, c, p.GetValue(only))));
-        evaluateCommand.SetAction((p, ct) => Execute(p, ct, (pipe, c) => Evaluate(pipe, c, p)));
+        evaluateCommand.SetAction((p, ct) => Execute(p, ct, (pipe, c) => Evaluate(pipe, c)));
         reproduceCommand.SetAction((p, ct) => Execute(p, ct, (pipe, c) =>
         {
             pipe.Pretrain();
             Joint(pipe, c, null);
-            Evaluate(pipe, c, p);
+            Evaluate(pipe, c);
         }));
 
         // Ctrl+C: the first press asks every phase to stop after the current batch (a checkpoint is written);
@@ -93,12 +95,11 @@ public static class Cli
             }
         }
 
-        void Evaluate(Pipeline pipe, RunConfig c, ParseResult p)
+        void Evaluate(Pipeline pipe, RunConfig c)
         {
             var reports = pipe.Evaluate();
             var folder = new RunFolder(c.RunFolder);
-            var clock = (Stopwatch)AppContext.GetData("dwf.clock")!;
-            File.WriteAllText(folder.Results, ResultsTable.Render(c, reports, Machine(), clock.Elapsed));
+            AtomicFile.WriteAllText(folder.Results, ResultsTable.Render(c, reports, Machine(), clock.Elapsed));
             var plotted = reports.Where(r => r.Model is Pipeline.DwfModel or Pipeline.FrozenModel or "clean-1" or "fgsm-1" or "pgd-1").ToList();
             if (plotted.Count > 0)
             {
@@ -114,7 +115,7 @@ public static class Cli
 
         async Task<int> Execute(ParseResult p, CancellationToken ct, Action<Pipeline, RunConfig> body)
         {
-            AppContext.SetData("dwf.clock", Stopwatch.StartNew());
+            clock.Restart();
             try
             {
                 string presetName = p.GetValue(preset)!;
@@ -167,7 +168,7 @@ public static class Cli
 
                 using var pipeline = new Pipeline(config, folder, torchDevice, log, ct);
                 body(pipeline, config);
-                log.Info($"finished in {((Stopwatch)AppContext.GetData("dwf.clock")!).Elapsed.TotalMinutes:F1} min");
+                log.Info($"finished in {clock.Elapsed.TotalMinutes:F1} min");
                 return 0;
             }
             catch (OperationCanceledException)

@@ -40,7 +40,7 @@ public static class ExpertPlan
 
     public static Expert Create(RunConfig c, ExpertSpec spec, TorchSharp.torch.Device device)
     {
-        TorchSharp.torch.manual_seed((long)(Dwf.Robustness.Infrastructure.Seeds.Derive(c.Seed, 1, spec.Index) >> 1));
+        TorchSharp.torch.manual_seed(Dwf.Robustness.Infrastructure.Seeds.DeriveInt64(c.Seed, 1, spec.Index));
         var expert = Expert.ResNet18(spec.Name, spec.Kind, 10, c.ExpertWidth);
         expert.Module.to(device);
         return expert;

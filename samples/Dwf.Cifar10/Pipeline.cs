@@ -43,7 +43,7 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             using var subset = config.TrainPerClass is { } k ? Train.TakePerClass(k) : null;
             var loader = new BatchLoader(subset ?? Train, new BatchLoaderOptions
             {
-                BatchSize = config.BatchSize, Augment = config.Augment, Seed = (long)(Seeds.Derive(config.Seed, 2, spec.Index) >> 1),
+                BatchSize = config.BatchSize, Augment = config.Augment, Seed = Seeds.DeriveInt64(config.Seed, 2, spec.Index),
             }, device);
             var expert = ExpertPlan.Create(config, spec, device);
             var options = new ExpertTrainingOptions

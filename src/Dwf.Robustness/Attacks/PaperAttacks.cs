@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Dwf.Robustness.Attacks;
 
 /// <summary>The randomized attacks of "Divided We Fall" (arXiv 2512.20821), with the paper's parameter sets as defaults.</summary>
@@ -20,7 +22,7 @@ public static class PaperAttacks
             throw new ArgumentException("The ε set is empty; give at least one budget, e.g. 0.03.", nameof(epsilons));
         }
 
-        return new RandomizedAttack(set.Select(e => new Fgsm(e)), $"FGSM(ε∈{{{string.Join(", ", set)}}})");
+        return new RandomizedAttack(set.Select(e => new Fgsm(e)), FormattableString.Invariant($"FGSM(ε∈{{{string.Join(", ", set.Select(e => e.ToString(CultureInfo.InvariantCulture)))}}})"));
     }
 
     /// <summary>
@@ -40,6 +42,6 @@ public static class PaperAttacks
         }
 
         var template = new Pgd(epsilon ?? Epsilon.Cifar10Default, stepSize ?? Epsilon.Cifar10Step);
-        return new RandomizedAttack(set.Select(template.WithSteps), $"PGD(steps∈{{{string.Join(", ", set)}}}, ε={epsilon ?? Epsilon.Cifar10Default:0.####})");
+        return new RandomizedAttack(set.Select(template.WithSteps), FormattableString.Invariant($"PGD(steps∈{{{string.Join(", ", set)}}}, ε={epsilon ?? Epsilon.Cifar10Default:0.####})"));
     }
 }

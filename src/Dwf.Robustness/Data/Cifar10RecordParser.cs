@@ -1,6 +1,5 @@
 using static TorchSharp.torch;
 
-
 namespace Dwf.Robustness.Data;
 
 /// <summary>

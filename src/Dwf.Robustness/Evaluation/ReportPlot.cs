@@ -1,3 +1,4 @@
+using Dwf.Robustness.Infrastructure;
 using ScottPlot;
 
 namespace Dwf.Robustness.Evaluation;
@@ -35,11 +36,8 @@ public static class ReportPlot
         plot.YLabel("accuracy");
         plot.Axes.SetLimitsY(0, 1.02);
         plot.ShowLegend(Alignment.UpperRight);
-        string full = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp.png";
-        plot.SavePng(temp, width, height);
-        File.Move(temp, full, overwrite: true);
+        byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
     }
 
     private static void AddLine(Plot plot, RobustnessReport report, string label, IReadOnlyList<AttackResult> points, Color color, LinePattern pattern)

@@ -243,7 +243,8 @@ public sealed class RobustnessEvaluator
         return attacks.Count - 1;
     }
 
-    private static int[] CleanCorrectIndices(bool[] clean, int offset, int size) =>
+    /// <summary>Indices in [offset, offset + size) of images classified correctly when clean.</summary>
+    internal static int[] CleanCorrectIndices(bool[] clean, int offset, int size) =>
         Enumerable.Range(offset, size).Where(i => clean[i]).ToArray();
 
     private static void CopyCorrect(Tensor logits, Tensor labels, bool[] target, int offset, int[]? index)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
+using Dwf.Robustness.Infrastructure;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Evaluation;
@@ -92,7 +93,7 @@ internal static class SanityChecks
             }
         }
 
-        var index = Enumerable.Range(0, take).Where(i => clean[i]).Select(i => (long)i).ToArray();
+        var index = RobustnessEvaluator.CleanCorrectIndices(clean, 0, take).Select(i => (long)i).ToArray();
         if (index.Length == 0)
         {
             return;
@@ -102,7 +103,7 @@ internal static class SanityChecks
         var xs = x.index_select(0, idx);
         var ys = y.index_select(0, idx);
         double eps = options.SanityEpsilon;
-        using var generator = new Generator((ulong)(options.Seed + 1) * 7919);
+        using var generator = Seeds.Generator(options.Seed, -1); // -1: no attack of the sweep uses this path
         var adversarial = new Pgd(eps, eps / 8, steps: 20, randomStart: true).Perturb(model, xs, ys, generator);
         using var noGrad = no_grad();
         double accuracy = model.call(adversarial).argmax(1).eq(ys).to(ScalarType.Float32).mean().item<float>();

@@ -18,11 +18,16 @@ public static class Seeds
         return x;
     }
 
-    /// <summary>A torch CPU generator seeded from <see cref="Derive"/>; the caller disposes it.</summary>
+    /// <summary><see cref="Derive"/> as a non-negative <see cref="long"/>, for APIs that take a signed seed.</summary>
+    /// <param name="seed">The base seed.</param>
+    /// <param name="parts">Path components.</param>
+    public static long DeriveInt64(long seed, params ReadOnlySpan<long> parts) => (long)(Derive(seed, parts) >> 1);
+
+    /// <summary>A torch CPU generator seeded from <see cref="DeriveInt64"/>; the caller disposes it.</summary>
     /// <param name="seed">The base seed.</param>
     /// <param name="parts">Path components.</param>
     public static TorchSharp.torch.Generator Generator(long seed, params ReadOnlySpan<long> parts) =>
-        new(Derive(seed, parts) >> 1); // keep it in the positive int64 range libtorch prints nicely
+        new((ulong)DeriveInt64(seed, parts));
 
     private static ulong Mix(ulong z)
     {

@@ -81,7 +81,7 @@ public sealed class JointTrainer
             Fingerprint = new()
             {
                 ["experts"] = string.Join(",", mixture.Experts.Select(e => e.Name)),
-                ["shares"] = $"{Options.CleanShare:R}/{Options.FgsmShare:R}/{Options.PgdShare:R}",
+                ["shares"] = FormattableString.Invariant($"{Options.CleanShare:R}/{Options.FgsmShare:R}/{Options.PgdShare:R}"),
                 ["fgsm"] = Options.FgsmAttack.Name,
                 ["pgd"] = Options.PgdAttack.Name,
                 ["frozen"] = Options.FreezeExperts.ToString(),

@@ -24,6 +24,14 @@ public sealed record OptimizerOptions
     /// <summary>Epochs of linear warm-up from 0 to the base rate; default 0.</summary>
     public double WarmupEpochs { get; init; }
 
+    /// <summary>
+    /// The settings in one line, formatted the same in every culture: training checkpoints record it and refuse to
+    /// resume with different settings.
+    /// </summary>
+    /// <returns>For example <c>SGD(lr=0.1, momentum=0.9, nesterov=False, weightDecay=0.0005, Cosine, warmup=0)</c>.</returns>
+    public override string ToString() => FormattableString.Invariant(
+        $"SGD(lr={LearningRate:R}, momentum={Momentum:R}, nesterov={Nesterov}, weightDecay={WeightDecay:R}, {Schedule}, warmup={WarmupEpochs:R})");
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     /// <param name="prefix">Prefix for the option name in messages (e.g. <c>Gate.</c>).</param>
     public void Validate(string prefix = "")

@@ -82,16 +82,20 @@ internal sealed class TrainingLoop
                     }
 
                     long step = (long)epoch * batches + batch;
-                    foreach (var (optimizer, options) in Optimizers)
+                    for (int i = 0; i < Optimizers.Count; i++)
                     {
+                        var (optimizer, options) = Optimizers[i];
                         double r = options.RateAt(step, totalSteps, batches);
+                        if (i == 0)
+                        {
+                            rate = r; // the first optimizer's rate is the one reported
+                        }
+
                         foreach (var group in optimizer.ParamGroups)
                         {
                             group.LearningRate = r;
                         }
                     }
-
-                    rate = Optimizers.Count > 0 ? Optimizers[0].Options.RateAt(step, totalSteps, batches) : double.NaN;
                     using (var scope = NewDisposeScope())
                     using (var generator = Seeds.Generator(Seed, epoch, batch))
                     {

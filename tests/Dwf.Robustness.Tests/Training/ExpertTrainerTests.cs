@@ -89,3 +89,30 @@ public class ExpertTrainerTests
         o.Optimizer.WarmupEpochs.Should().Be(0);
     }
 }
+
+public class CheckpointFingerprintCultureTests
+{
+    [Fact]
+    public void Fingerprints_UnderCommaDecimalCulture_SameAsInvariant()
+    {
+        string Describe() => string.Join("|",
+            Dwf.Robustness.Attacks.PaperAttacks.RandomEpsilonFgsm().Name,
+            Dwf.Robustness.Attacks.PaperAttacks.RandomStepsPgd().Name,
+            new OptimizerOptions { LearningRate = 0.05, WeightDecay = 5e-4 }.ToString());
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            string invariant = Describe();
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            string german = Describe();
+
+            german.Should().Be(invariant);
+            invariant.Should().Contain("0.01, 0.02").And.Contain("ε=0.0314").And.Contain("lr=0.05");
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
+    }
+}
