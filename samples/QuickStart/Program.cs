@@ -4,15 +4,16 @@ using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Evaluation;
 using Dwf.Robustness.Experts;
+using Dwf.Robustness.Infrastructure;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Training;
 using TorchSharp;
 
 string data = args.Length > 0 ? args[0] : Environment.GetEnvironmentVariable("DWF_CIFAR10") ?? "cifar-10-binary.tar.gz";
-using var fullTrain = Cifar10Reader.Load(data, Cifar10Split.Train);
-using var fullTest = Cifar10Reader.Load(data, Cifar10Split.Test);
-using var train = fullTrain.TakePerClass(100);
-using var test = fullTest.TakePerClass(20);
+CpuAllocator.Tune(); // glibc keeps freed activation memory for the next step (Linux; a no-op elsewhere)
+using var full = Cifar10Reader.LoadTrainAndTest(data); // one pass over the archive for both splits
+using var train = full.Train.TakePerClass(100);
+using var test = full.Test.TakePerClass(20);
 var loader = new BatchLoader(train, new BatchLoaderOptions { BatchSize = 100, Seed = 1 });
 torch.manual_seed(1);
 

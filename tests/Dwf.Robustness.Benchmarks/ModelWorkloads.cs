@@ -45,15 +45,63 @@ internal static class ModelWorkloads
                           $"PGD-10 {perAttack:F1} img/s = {perIter:F0} img-iterations/s ({perIter / fb:P0} of forward+backward)");
     }
 
-    public static void RunMixture(int experts, double width, int batch)
+    /// <summary>
+    /// Mixture overhead measured in one process: <paramref name="pairs"/> alternations of one mixture forward+backward
+    /// and the same nine experts' forward+backward called one by one (no gate, no mixing), after warm-up. Alternating
+    /// in one process removes the between-process noise (±10% here) that separate runs suffer from.
+    /// </summary>
+    public static void RunMixture(int experts, double width, int batch, int pairs = 15)
     {
+        var (x, y) = Workloads.Inputs(batch);
+        manual_seed(0);
         var list = Enumerable.Range(0, experts).Select(i => (IExpert)Expert.ResNet18($"e{i}", ExpertKind.Clean, width: width)).ToList();
-        using var one = new ResNet18(10, width);
         using var moe = new MixtureOfExperts(list);
-        double single = ForwardBackward(one, batch, runs: 7);
-        double mixture = ForwardBackward(moe, batch, runs: 5);
-        double ideal = single / experts;
-        Console.WriteLine($"{experts}-expert mixture width {width} batch {batch}: one expert {single:F0} img/s, mixture {mixture:F1} img/s, " +
-                          $"{experts}× one expert would give {ideal:F1} img/s; mixture overhead {(ideal / mixture - 1):P1}");
+        moe.train();
+        void Mixture()
+        {
+            using var scope = NewDisposeScope();
+            moe.zero_grad();
+            nn.functional.cross_entropy(moe.call(x), y).backward();
+        }
+
+        void ExpertsAlone()
+        {
+            using var scope = NewDisposeScope();
+            foreach (var e in list)
+            {
+                e.Module.zero_grad();
+                nn.functional.cross_entropy(e.Module.call(x), y).backward();
+            }
+        }
+
+        static double Seconds(Action action)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            action();
+            return sw.Elapsed.TotalSeconds;
+        }
+
+        Mixture();
+        ExpertsAlone();
+        var ratios = new List<double>();
+        var mixtureTimes = new List<double>();
+        var expertTimes = new List<double>();
+        for (int i = 0; i < pairs; i++)
+        {
+            double m = Seconds(Mixture);
+            double e = Seconds(ExpertsAlone);
+            mixtureTimes.Add(m);
+            expertTimes.Add(e);
+            ratios.Add(m / e);
+        }
+
+        ratios.Sort();
+        mixtureTimes.Sort();
+        expertTimes.Sort();
+        Console.WriteLine($"{experts}-expert mixture width {width} batch {batch}, {pairs} alternations: mixture {batch / mixtureTimes[pairs / 2]:F1} img/s, " +
+                          $"experts alone {batch / expertTimes[pairs / 2]:F1} img/s; mixture/experts time ratio median {ratios[pairs / 2]:F3} " +
+                          $"(quartiles {ratios[pairs / 4]:F3}–{ratios[3 * pairs / 4]:F3})");
+        x.Dispose();
+        y.Dispose();
     }
 }

@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | list | run <workload> [runs] [archive]
+// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | memory … | allocator-probe | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -24,6 +24,12 @@ switch (workload)
         double testSeconds = sw.Elapsed.TotalSeconds;
         Console.WriteLine($"load train ({train.Count} images): {trainSeconds:F2} s; test ({test.Count}): {testSeconds:F2} s; " +
                           $"peak RSS {Measure.PeakRssMb():F0} MB (process with libtorch loaded, before reading: {baseline:F0} MB); RSS now {Measure.RssMb():F0} MB");
+        sw.Restart();
+        using (var both = Cifar10Reader.LoadTrainAndTest(path))
+        {
+            Console.WriteLine($"LoadTrainAndTest (one pass, {both.Train.Count} + {both.Test.Count} images): {sw.Elapsed.TotalSeconds:F2} s");
+        }
+
         break;
     }
 
@@ -46,11 +52,16 @@ switch (workload)
             args.Length > 2 ? int.Parse(args[2]) : 6, args.Length > 3 ? int.Parse(args[3]) : 800, args.Length > 1 ? args[1] : "clean");
         break;
 
+    case "allocator-probe":
+        // page faults of a step-like allocation pattern; compare with DWF_ALLOCATOR=default
+        AllocatorProbe.Run();
+        break;
+
     case "list":
         Console.WriteLine(string.Join(" ", Workloads.Names));
         break;
 
     default:
-        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | list | run <workload> [runs] [archive]");
+        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | allocator-probe | list | run <workload> [runs] [archive]");
         break;
 }

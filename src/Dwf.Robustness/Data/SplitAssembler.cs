@@ -38,6 +38,13 @@ internal sealed class SplitAssembler(IReadOnlyList<string> wanted) : IDisposable
     /// <summary>Records that <paramref name="member"/> was read completely.</summary>
     public void Complete(string member, long[] labels) => _labels[member] = labels;
 
+    /// <summary>The member files this split is made of.</summary>
+    public IReadOnlyList<string> Wanted => wanted;
+
+    /// <summary>Whether <paramref name="member"/> belongs to this split.</summary>
+    /// <param name="member">A file name such as <c>data_batch_1.bin</c>.</param>
+    public bool Wants(string member) => wanted.Contains(member);
+
     /// <summary>Builds the dataset; throws naming every missing member.</summary>
     public Cifar10Dataset Build(string[]? classNames, string source)
     {

@@ -32,9 +32,11 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(bn1.call(conv1.call(input)));
+        // In place where autograd allows it (as torchvision does): BatchNorm's backward needs its input, not its
+        // output, so the ReLU and the residual sum may overwrite BatchNorm outputs; saves two buffers per block.
+        var h = bn1.call(conv1.call(input)).relu_();
         h = bn2.call(conv2.call(h));
-        return nn.functional.relu(h + shortcut.call(input)).MoveToOuterDisposeScope();
+        return h.add_(shortcut.call(input)).relu_().MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

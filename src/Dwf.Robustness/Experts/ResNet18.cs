@@ -58,7 +58,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(bn1.call(conv1.call(normalize.call(input))));
+        var h = bn1.call(conv1.call(normalize.call(input))).relu_(); // in place on BatchNorm's output (see BasicBlock)
         h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
         h = nn.functional.adaptive_avg_pool2d(h, 1).flatten(1);
         return linear.call(h).MoveToOuterDisposeScope();

@@ -4,14 +4,19 @@ Workloads.cs, so the two stacks can be compared on one machine. Prints `RESULT n
 
 Usage: python3 bench.py <workload> [runs=5] [archive]     (threads: $DWF_THREADS, default all cores)
 Installed by setup.sh from Debian's packages (python3-torch); PyPI is not reachable here.
+DWF_PY_ALLOCATOR=tuned applies the same glibc settings as Dwf.Robustness's CpuAllocator.Tune (default: none).
 """
-import os, sys, time, statistics, tarfile, gzip
+import os, sys, time, statistics, tarfile, gzip, ctypes
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 torch.set_num_threads(int(os.environ.get("DWF_THREADS", os.cpu_count())))
+if os.environ.get("DWF_PY_ALLOCATOR") == "tuned":
+    libc = ctypes.CDLL("libc.so.6")
+    M_MXFAST, M_TRIM_THRESHOLD, M_MMAP_MAX = 1, -1, -4
+    assert libc.mallopt(M_MMAP_MAX, 0) == 1 and libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1 and libc.mallopt(M_MXFAST, 0) == 1
 B = 128
 MEAN = (0.4914, 0.4822, 0.4465)
 STD = (0.2470, 0.2435, 0.2616)

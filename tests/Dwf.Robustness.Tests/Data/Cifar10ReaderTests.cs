@@ -52,6 +52,52 @@ public class Cifar10ReaderTests
     }
 
     [Fact]
+    public void LoadTrainAndTest_Archive_GivesTheSameSplitsAsTwoLoads()
+    {
+        using var dir = new TempDirectory();
+        var members = SyntheticCifar.Members();
+        string path = SyntheticCifar.WriteArchive(dir.Path, members);
+
+        using var both = Cifar10Reader.LoadTrainAndTest(path);
+
+        AssertMatches(both.Train, Enumerable.Range(1, 5).Select(b => members[$"data_batch_{b}.bin"]));
+        AssertMatches(both.Test, [members["test_batch.bin"]]);
+    }
+
+    [Fact]
+    public void LoadTrainAndTest_Folder_GivesTheSameSplitsAsTwoLoads()
+    {
+        using var dir = new TempDirectory();
+        var members = SyntheticCifar.Members();
+        SyntheticCifar.WriteFolder(dir.Path, members);
+
+        using var both = Cifar10Reader.LoadTrainAndTest(dir.Path);
+
+        AssertMatches(both.Train, Enumerable.Range(1, 5).Select(b => members[$"data_batch_{b}.bin"]));
+        AssertMatches(both.Test, [members["test_batch.bin"]]);
+    }
+
+    [Fact]
+    public void LoadTrainAndTest_ArchiveWithoutTestBatch_ThrowsNamingTheMissingMember()
+    {
+        using var dir = new TempDirectory();
+        var members = SyntheticCifar.Members();
+        members.Remove("test_batch.bin");
+        string path = SyntheticCifar.WriteArchive(dir.Path, members);
+
+        var act = () => Cifar10Reader.LoadTrainAndTest(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*test_batch.bin*");
+    }
+
+    [Fact]
+    public void LoadTrainAndTest_MissingPath_ThrowsFileNotFoundSayingWhereAndHow()
+    {
+        var act = () => Cifar10Reader.LoadTrainAndTest("/nonexistent/cifar-10-binary.tar.gz");
+        act.Should().Throw<FileNotFoundException>().WithMessage("*" + Cifar10Format.ArchiveUrl + "*");
+    }
+
+    [Fact]
     public void Load_MissingPath_ThrowsFileNotFoundSayingWhereAndHow()
     {
         var act = () => Cifar10Reader.Load("/nonexistent/cifar-10-binary.tar.gz", Cifar10Split.Train);
