@@ -8,17 +8,31 @@ namespace Dwf.Robustness.Benchmarks;
 /// <summary>Model-level workloads: forward+backward, PGD, mixture overhead. Images/s, medians after warm-up.</summary>
 internal static class ModelWorkloads
 {
+    /// <summary>One forward + backward of the loss w.r.t. the parameters, in its own dispose scope.</summary>
+    public static void ForwardBackwardStep(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        model.zero_grad();
+        nn.functional.cross_entropy(model.call(x), y).backward();
+    }
+
+    /// <summary>Each expert's forward + backward on its own (no gate, no mixing), in one dispose scope.</summary>
+    public static void ExpertsStep(IReadOnlyList<IExpert> experts, Tensor x, Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var e in experts)
+        {
+            e.Module.zero_grad();
+            nn.functional.cross_entropy(e.Module.call(x), y).backward();
+        }
+    }
+
     /// <summary>Forward + backward of the loss w.r.t. parameters (a training step without the optimizer).</summary>
     public static double ForwardBackward(nn.Module<Tensor, Tensor> model, int batch, int runs)
     {
         var (x, y) = Workloads.Inputs(batch);
         model.train();
-        double s = Measure.MedianSeconds(() =>
-        {
-            using var scope = NewDisposeScope();
-            model.zero_grad();
-            nn.functional.cross_entropy(model.call(x), y).backward();
-        }, warmup: 2, runs: runs);
+        double s = Measure.MedianSeconds(() => ForwardBackwardStep(model, x, y), warmup: 2, runs: runs);
         x.Dispose();
         y.Dispose();
         return batch / s;
@@ -53,26 +67,11 @@ internal static class ModelWorkloads
     public static void RunMixture(int experts, double width, int batch, int pairs = 15)
     {
         var (x, y) = Workloads.Inputs(batch);
-        manual_seed(0);
-        var list = Enumerable.Range(0, experts).Select(i => (IExpert)Expert.ResNet18($"e{i}", ExpertKind.Clean, width: width)).ToList();
+        var list = Workloads.Experts(experts, width);
         using var moe = new MixtureOfExperts(list);
         moe.train();
-        void Mixture()
-        {
-            using var scope = NewDisposeScope();
-            moe.zero_grad();
-            nn.functional.cross_entropy(moe.call(x), y).backward();
-        }
-
-        void ExpertsAlone()
-        {
-            using var scope = NewDisposeScope();
-            foreach (var e in list)
-            {
-                e.Module.zero_grad();
-                nn.functional.cross_entropy(e.Module.call(x), y).backward();
-            }
-        }
+        void Mixture() => ForwardBackwardStep(moe, x, y);
+        void ExpertsAlone() => ExpertsStep(list, x, y);
 
         static double Seconds(Action action)
         {

@@ -45,7 +45,8 @@ internal static class Workloads
                 randint(0, 10, new long[] { batch }, generator: gen).DetachFromDisposeScope());
     }
 
-    private static IExpert[] Experts(int count, double width)
+    /// <summary><paramref name="count"/> clean ResNet-18 experts named e0, e1, …, initialized from seed 0.</summary>
+    internal static IExpert[] Experts(int count, double width)
     {
         manual_seed(0);
         return Enumerable.Range(0, count).Select(i => (IExpert)Expert.ResNet18($"e{i}", ExpertKind.Clean, width: width)).ToArray();
@@ -72,27 +73,15 @@ internal static class Workloads
     /// <summary>One PGD iteration (input gradient + projected step), measured over a PGD-10 run.</summary>
     private static double PgdIteration(double width, int runs)
     {
-        var (x, y) = Inputs();
         manual_seed(0);
         using var model = new ResNet18(10, width);
-        var pgd = new Pgd(steps: 10);
-        using var gen = new Generator(2);
-        double s = Measure.MedianSeconds(() => pgd.Perturb(model, x, y, gen).Dispose(), warmup: 1, runs: runs);
-        return Batch * 10 / s;
+        return ModelWorkloads.PgdThroughput(model, Batch, steps: 10, runs).PerIteration;
     }
 
     private static double MixtureForwardBackward(int runs)
     {
-        var (x, y) = Inputs();
         using var moe = new MixtureOfExperts(Experts(9, 0.25));
-        moe.train();
-        double s = Measure.MedianSeconds(() =>
-        {
-            using var scope = NewDisposeScope();
-            moe.zero_grad();
-            nn.functional.cross_entropy(moe.call(x), y).backward();
-        }, warmup: 2, runs: runs);
-        return Batch / s;
+        return ModelWorkloads.ForwardBackward(moe, Batch, runs);
     }
 
     /// <summary>The nine experts' forward + backward without gate or mixing: the baseline the mixture is compared to.</summary>
@@ -105,15 +94,7 @@ internal static class Workloads
             e.Module.train();
         }
 
-        double s = Measure.MedianSeconds(() =>
-        {
-            using var scope = NewDisposeScope();
-            foreach (var e in experts)
-            {
-                e.Module.zero_grad();
-                nn.functional.cross_entropy(e.Module.call(x), y).backward();
-            }
-        }, warmup: 2, runs: runs);
+        double s = Measure.MedianSeconds(() => ModelWorkloads.ExpertsStep(experts, x, y), warmup: 2, runs: runs);
         return Batch / s;
     }
 

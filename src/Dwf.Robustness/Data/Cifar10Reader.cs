@@ -67,51 +67,7 @@ public static class Cifar10Reader
             throw new FileNotFoundException(Cifar10Format.MissingDataMessage(archivePath), archivePath);
         }
 
-        var parts = splits.Select(s => new SplitAssembler(Cifar10Format.MemberFiles(s))).ToArray();
-        try
-        {
-            string[]? classNames = null;
-            try
-            {
-                using var file = File.OpenRead(archivePath);
-                using var gzip = new GZipStream(file, CompressionMode.Decompress);
-                using var tar = new TarReader(gzip);
-                while (tar.GetNextEntry() is { } entry)
-                {
-                    if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
-                    {
-                        continue;
-                    }
-
-                    string name = Path.GetFileName(entry.Name);
-                    string source = $"{archivePath}!{entry.Name}";
-                    if (parts.FirstOrDefault(p => p.Wants(name)) is { } owner)
-                    {
-                        owner.Complete(name, Cifar10RecordParser.Parse(entry.DataStream, entry.Length, source, n => owner.Destination(name, n)));
-                    }
-                    else if (name == Cifar10Format.MetaFileName)
-                    {
-                        using var text = new StreamReader(entry.DataStream, leaveOpen: true);
-                        classNames = ParseClassNames(text.ReadToEnd(), source);
-                    }
-                }
-            }
-            catch (Exception e) when ((e is EndOfStreamException or FormatException or InvalidOperationException
-                                          or InvalidDataException) && !Cifar10DataException.IsOwn(e))
-            {
-                throw new InvalidDataException(
-                    $"'{archivePath}' is truncated or corrupt ({e.Message}). Download it again (md5 {Cifar10Format.ArchiveMd5}).", e);
-            }
-
-            return Build(parts, classNames, archivePath);
-        }
-        finally
-        {
-            foreach (var p in parts)
-            {
-                p.Dispose();
-            }
-        }
+        return LoadSplits(splits, archivePath, parts => ReadArchive(archivePath, parts));
     }
 
     private static Cifar10Dataset[] LoadFolder(string folder, Cifar10Split[] splits)
@@ -127,43 +83,20 @@ public static class Cifar10Reader
             throw new FileNotFoundException(Cifar10Format.MissingDataMessage(folder), folder);
         }
 
-        var parts = splits.Select(s => new SplitAssembler(Cifar10Format.MemberFiles(s))).ToArray();
-        try
-        {
-            foreach (var part in parts)
-            {
-                foreach (string name in part.Wanted)
-                {
-                    string file = Path.Combine(folder, name);
-                    if (!File.Exists(file))
-                    {
-                        continue; // reported as missing by Build
-                    }
-
-                    using var stream = File.OpenRead(file);
-                    part.Complete(name, Cifar10RecordParser.Parse(stream, stream.Length, file, n => part.Destination(name, n)));
-                }
-            }
-
-            string meta = Path.Combine(folder, Cifar10Format.MetaFileName);
-            string[]? classNames = File.Exists(meta) ? ParseClassNames(File.ReadAllText(meta), meta) : null;
-            return Build(parts, classNames, folder);
-        }
-        finally
-        {
-            foreach (var p in parts)
-            {
-                p.Dispose();
-            }
-        }
+        return LoadSplits(splits, folder, parts => ReadFolder(folder, parts));
     }
 
-    /// <summary>Builds every split, or none: a failure disposes the datasets already built.</summary>
-    private static Cifar10Dataset[] Build(SplitAssembler[] parts, string[]? classNames, string source)
+    /// <summary>
+    /// One assembler per split, filled by <paramref name="read"/> (which returns the class names, or null if the
+    /// source has none), then built into datasets: every split, or none (a failure disposes those already built).
+    /// </summary>
+    private static Cifar10Dataset[] LoadSplits(Cifar10Split[] splits, string source, Func<SplitAssembler[], string[]?> read)
     {
+        var parts = splits.Select(s => new SplitAssembler(Cifar10Format.MemberFiles(s))).ToArray();
         var built = new List<Cifar10Dataset>(parts.Length);
         try
         {
+            string[]? classNames = read(parts);
             foreach (var p in parts)
             {
                 built.Add(p.Build(classNames, source));
@@ -180,6 +113,74 @@ public static class Cifar10Reader
 
             throw;
         }
+        finally
+        {
+            foreach (var p in parts)
+            {
+                p.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Streams the archive once, handing each wanted member to the split that wants it; returns the class names.</summary>
+    private static string[]? ReadArchive(string archivePath, SplitAssembler[] parts)
+    {
+        string[]? classNames = null;
+        try
+        {
+            using var file = File.OpenRead(archivePath);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var tar = new TarReader(gzip);
+            while (tar.GetNextEntry() is { } entry)
+            {
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
+                {
+                    continue;
+                }
+
+                string name = Path.GetFileName(entry.Name);
+                string source = $"{archivePath}!{entry.Name}";
+                if (parts.FirstOrDefault(p => p.Wants(name)) is { } owner)
+                {
+                    owner.Complete(name, Cifar10RecordParser.Parse(entry.DataStream, entry.Length, source, n => owner.Destination(name, n)));
+                }
+                else if (name == Cifar10Format.MetaFileName)
+                {
+                    using var text = new StreamReader(entry.DataStream, leaveOpen: true);
+                    classNames = ParseClassNames(text.ReadToEnd(), source);
+                }
+            }
+        }
+        catch (Exception e) when ((e is EndOfStreamException or FormatException or InvalidOperationException
+                                      or InvalidDataException) && !Cifar10DataException.IsOwn(e))
+        {
+            throw new InvalidDataException(
+                $"'{archivePath}' is truncated or corrupt ({e.Message}). Download it again (md5 {Cifar10Format.ArchiveMd5}).", e);
+        }
+
+        return classNames;
+    }
+
+    /// <summary>Reads every wanted member file of the extracted folder; returns the class names.</summary>
+    private static string[]? ReadFolder(string folder, SplitAssembler[] parts)
+    {
+        foreach (var part in parts)
+        {
+            foreach (string name in part.Wanted)
+            {
+                string file = Path.Combine(folder, name);
+                if (!File.Exists(file))
+                {
+                    continue; // reported as missing by Build
+                }
+
+                using var stream = File.OpenRead(file);
+                part.Complete(name, Cifar10RecordParser.Parse(stream, stream.Length, file, n => part.Destination(name, n)));
+            }
+        }
+
+        string meta = Path.Combine(folder, Cifar10Format.MetaFileName);
+        return File.Exists(meta) ? ParseClassNames(File.ReadAllText(meta), meta) : null;
     }
 
     private static string[] ParseClassNames(string text, string source)

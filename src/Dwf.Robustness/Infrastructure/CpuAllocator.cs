@@ -12,17 +12,18 @@ namespace Dwf.Robustness.Infrastructure;
 /// With glibc's defaults, blocks above a dynamic threshold (at most 32 MiB) are served by <c>mmap</c> and returned
 /// with <c>munmap</c> when freed, and free memory at the top of the heap is returned once it exceeds a trim threshold.
 /// A ResNet-18 step frees and re-allocates the same activation sizes every iteration, so every step pays the kernel
-/// for zeroed pages again: on this project's 2-core machine that was hundreds of thousands of page faults per
-/// second. <see cref="Tune"/> calls <c>mallopt(M_MMAP_MAX, 0)</c> (large blocks come from the heap too),
+/// for zeroed pages again: on this project's 2-core machine over 100,000 page faults per second of a PGD benchmark
+/// (<c>perf stat</c>). <see cref="Tune"/> calls <c>mallopt(M_MMAP_MAX, 0)</c> (large blocks come from the heap too),
 /// <c>mallopt(M_TRIM_THRESHOLD, 2 GiB)</c> (free memory is kept unless 2 GiB of it pile up at the top of the heap) and
 /// <c>mallopt(M_MXFAST, 0)</c> (no fastbins: small freed chunks coalesce at once instead of pinning the large
 /// blocks around them, which otherwise made the heap creep up by about 7% over 60 epochs).
 /// docs/performance.md has the before/after numbers.
 /// </para>
 /// <para>
-/// One limit of glibc remains: on threads other than the process's first one, a single block larger than about
-/// 64 MiB (glibc's per-thread heap size) is still mapped and unmapped on its own. At batch 128 the largest
-/// activation of a full-width CIFAR ResNet-18 is 32 MiB.
+/// One limit of glibc remains: threads other than the process's first one get memory from per-thread heaps of at
+/// most 64 MiB, and glibc unmaps such a heap once it is empty, whatever the trim threshold. A block that needs a heap
+/// of its own there (measured with a 32 MiB block) is therefore still faulted in again on every allocation; the
+/// main thread is not affected.
 /// </para>
 /// <para>
 /// The cost: the process's resident memory stays at its peak heap size instead of shrinking between steps, and

@@ -51,27 +51,20 @@ public class Cifar10ReaderTests
         AssertMatches(fromFolder, [members["test_batch.bin"]]);
     }
 
-    [Fact]
-    public void LoadTrainAndTest_Archive_GivesTheSameSplitsAsTwoLoads()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LoadTrainAndTest_ArchiveOrFolder_RoundTripsBothSplits(bool archive)
     {
         using var dir = new TempDirectory();
         var members = SyntheticCifar.Members();
-        string path = SyntheticCifar.WriteArchive(dir.Path, members);
+        string path = archive ? SyntheticCifar.WriteArchive(dir.Path, members) : dir.Path;
+        if (!archive)
+        {
+            SyntheticCifar.WriteFolder(dir.Path, members);
+        }
 
         using var both = Cifar10Reader.LoadTrainAndTest(path);
-
-        AssertMatches(both.Train, Enumerable.Range(1, 5).Select(b => members[$"data_batch_{b}.bin"]));
-        AssertMatches(both.Test, [members["test_batch.bin"]]);
-    }
-
-    [Fact]
-    public void LoadTrainAndTest_Folder_GivesTheSameSplitsAsTwoLoads()
-    {
-        using var dir = new TempDirectory();
-        var members = SyntheticCifar.Members();
-        SyntheticCifar.WriteFolder(dir.Path, members);
-
-        using var both = Cifar10Reader.LoadTrainAndTest(dir.Path);
 
         AssertMatches(both.Train, Enumerable.Range(1, 5).Select(b => members[$"data_batch_{b}.bin"]));
         AssertMatches(both.Test, [members["test_batch.bin"]]);
