@@ -35,6 +35,14 @@ internal static class Measure
         return double.NaN;
     }
 
+    /// <summary>The wall-clock seconds of one call of <paramref name="action"/>.</summary>
+    public static double Seconds(Action action)
+    {
+        var sw = Stopwatch.StartNew();
+        action();
+        return sw.Elapsed.TotalSeconds;
+    }
+
     /// <summary>Runs <paramref name="action"/> <paramref name="warmup"/> times, then <paramref name="runs"/> times; returns the median seconds.</summary>
     public static double MedianSeconds(Action action, int warmup, int runs)
     {
@@ -52,7 +60,8 @@ internal static class Measure
             times.Add(sw.Elapsed.TotalSeconds);
         }
 
-        Console.Error.WriteLine($"minor page faults per timed run: {(MinorFaults() - faults) / Math.Max(runs, 1):N0}");
+        Console.Error.WriteLine($"minor page faults per timed run: {(MinorFaults() - faults) / Math.Max(runs, 1):N0}; " +
+                                $"seconds per run in order: {string.Join(" ", times.Select(t => t.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
         times.Sort();
         return times[times.Count / 2];
     }

@@ -60,9 +60,12 @@ internal static class ModelWorkloads
     }
 
     /// <summary>
-    /// Mixture overhead measured in one process: <paramref name="pairs"/> alternations of one mixture forward+backward
-    /// and the same nine experts' forward+backward called one by one (no gate, no mixing), after warm-up. Alternating
-    /// in one process removes the between-process noise (±10% here) that separate runs suffer from.
+    /// Mixture overhead measured in one process, after warm-up, over <paramref name="pairs"/> alternations of: one mixture
+    /// forward+backward; the same nine experts' forward+backward called one by one (no gate, no mixing); the gate's
+    /// forward+backward alone; and the nine experts' forwards together followed by one backward of their summed losses
+    /// (all activations held at once, as in the mixture, but no gate). Alternating in one process removes the
+    /// between-process noise (±10% here) that separate runs suffer from; the last two tell how much of the overhead is
+    /// the gate's arithmetic and how much holding every expert's activations.
     /// </summary>
     public static void RunMixture(int experts, double width, int batch, int pairs = 15)
     {
@@ -72,34 +75,49 @@ internal static class ModelWorkloads
         moe.train();
         void Mixture() => ForwardBackwardStep(moe, x, y);
         void ExpertsAlone() => ExpertsStep(list, x, y);
-
-        static double Seconds(Action action)
+        void GateAlone()
         {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            action();
-            return sw.Elapsed.TotalSeconds;
+            using var scope = NewDisposeScope();
+            moe.Gate.zero_grad();
+            moe.Gate.call(x).log().mean().backward();
         }
 
-        Mixture();
-        ExpertsAlone();
-        var ratios = new List<double>();
+        void ExpertsTogether()
+        {
+            using var scope = NewDisposeScope();
+            moe.zero_grad();
+            list.Select(e => nn.functional.cross_entropy(e.Module.call(x), y)).Aggregate((a, b) => a + b).backward();
+        }
+
         var mixtureTimes = new List<double>();
         var expertTimes = new List<double>();
-        for (int i = 0; i < pairs; i++)
+        var ratios = new List<double>();
+        var gateShares = new List<double>();
+        var togetherRatios = new List<double>();
+        for (int i = -1; i < pairs; i++)
         {
-            double m = Seconds(Mixture);
-            double e = Seconds(ExpertsAlone);
+            double m = Measure.Seconds(Mixture), e = Measure.Seconds(ExpertsAlone), g = Measure.Seconds(GateAlone), t = Measure.Seconds(ExpertsTogether);
+            if (i < 0)
+            {
+                continue; // warm-up
+            }
+
             mixtureTimes.Add(m);
             expertTimes.Add(e);
             ratios.Add(m / e);
+            gateShares.Add(g / e);
+            togetherRatios.Add(t / e);
         }
 
-        ratios.Sort();
-        mixtureTimes.Sort();
-        expertTimes.Sort();
+        foreach (var times in new[] { mixtureTimes, expertTimes, ratios, gateShares, togetherRatios })
+        {
+            times.Sort();
+        }
+
         Console.WriteLine($"{experts}-expert mixture width {width} batch {batch}, {pairs} alternations: mixture {batch / mixtureTimes[pairs / 2]:F1} img/s, " +
                           $"experts alone {batch / expertTimes[pairs / 2]:F1} img/s; mixture/experts time ratio median {ratios[pairs / 2]:F3} " +
-                          $"(quartiles {ratios[pairs / 4]:F3}–{ratios[3 * pairs / 4]:F3})");
+                          $"(quartiles {ratios[pairs / 4]:F3}–{ratios[3 * pairs / 4]:F3}); gate alone / experts median {gateShares[pairs / 2]:F3}; " +
+                          $"experts forward together, one backward / experts median {togetherRatios[pairs / 2]:F3}");
         x.Dispose();
         y.Dispose();
     }

@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | memory … | allocator-probe | list | run <workload> [runs] [archive]
+// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -57,11 +57,41 @@ switch (workload)
         AllocatorProbe.Run();
         break;
 
+    case "joint":
+        // joint [runs=5]: the joint-training batch's time by part (FGSM, PGD-10, training step)
+        JointBreakdown.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
+        break;
+
+    case "layout-probe":
+        // layout-probe [batch=128]: conv weights laid out channels-last vs as created, one ResNet-18 at width 0.25
+        LayoutProbe.Run(args.Length > 1 ? int.Parse(args[1]) : 128);
+        break;
+
+    case "interop-probe":
+        // interop-probe [batch=128]: two experts at a time on one thread each vs one after another on two threads
+        InterOpProbe.Run(args.Length > 1 ? int.Parse(args[1]) : 128);
+        break;
+
+    case "fastbins-probe":
+        // the mixture step with glibc's fastbins off (as tuned) and on, alternated in one process
+        FastbinsProbe.Run();
+        break;
+
+    case "phases":
+        // forward and backward timed apart: mixture, experts together, one expert, gate (bench.py phases: the same in PyTorch)
+        PhaseProbe.Run();
+        break;
+
+    case "grouped-probe":
+        // nine experts' convolutions as one grouped convolution vs nine separate ones (forward + backward per layer shape)
+        GroupedConvProbe.Run();
+        break;
+
     case "list":
         Console.WriteLine(string.Join(" ", Workloads.Names));
         break;
 
     default:
-        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | allocator-probe | list | run <workload> [runs] [archive]");
+        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | joint [runs] | phases | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]");
         break;
 }

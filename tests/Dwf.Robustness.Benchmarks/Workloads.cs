@@ -101,26 +101,8 @@ internal static class Workloads
     /// <summary>One joint-training batch: a third benign, a third FGSM, a third PGD-10, all against the mixture, then one SGD step of gate and experts.</summary>
     private static double JointBatch(int runs)
     {
-        var (x, y) = Inputs();
-        using var moe = new MixtureOfExperts(Experts(9, 0.25));
-        using var gateSgd = optim.SGD(moe.Gate.parameters(), 0.1, 0.9);
-        using var expertSgd = optim.SGD(moe.Experts.SelectMany(e => e.Module.parameters()), 0.01, 0.9);
-        var fgsm = new Fgsm(8.0 / 255);
-        var pgd = new Pgd(steps: 10);
-        using var gen = new Generator(3);
-        moe.train();
-        double s = Measure.MedianSeconds(() =>
-        {
-            using var scope = NewDisposeScope();
-            var advF = fgsm.Perturb(moe, x.narrow(0, 43, 43), y.narrow(0, 43, 43), gen);
-            var advP = pgd.Perturb(moe, x.narrow(0, 86, 42), y.narrow(0, 86, 42), gen);
-            var inputs = cat(new[] { x.narrow(0, 0, 43), advF, advP });
-            gateSgd.zero_grad();
-            expertSgd.zero_grad();
-            nn.functional.cross_entropy(moe.call(inputs), y).backward();
-            gateSgd.step();
-            expertSgd.step();
-        }, warmup: 1, runs: runs);
+        using var workload = new JointBatchWorkload();
+        double s = Measure.MedianSeconds(() => workload.Step(), warmup: 1, runs: runs);
         return Batch / s;
     }
 

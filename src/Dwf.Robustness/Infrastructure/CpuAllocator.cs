@@ -28,7 +28,8 @@ namespace Dwf.Robustness.Infrastructure;
 /// <para>
 /// The cost: the process's resident memory stays at its peak heap size instead of shrinking between steps, and
 /// memory freed by one phase (for example a large evaluation batch) is kept for later phases. The setting is
-/// process-wide and cannot be undone; call it once at start-up of a process that trains or attacks models, not
+/// process-wide and cannot be undone; call it once at start-up of a process that trains or attacks models, before
+/// other threads allocate (glibc documents <c>mallopt</c> as unsafe to call concurrently with allocations), not
 /// from a library that shares its process with unrelated work. It affects only glibc on Linux; elsewhere
 /// (Windows, macOS, musl) <see cref="Tune"/> does nothing and returns false. The CUDA caching allocator is not
 /// involved: GPU memory is already reused by libtorch.

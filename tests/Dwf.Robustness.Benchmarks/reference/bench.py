@@ -2,7 +2,7 @@
 """PyTorch reference for the Dwf.Robustness benchmarks: the same workloads, shapes and thread count as
 Workloads.cs, so the two stacks can be compared on one machine. Prints `RESULT name images_per_second`.
 
-Usage: python3 bench.py <workload> [runs=5] [archive]     (threads: $DWF_THREADS, default all cores)
+Usage: python3 bench.py <workload> [runs=5] [archive]  |  python3 bench.py phases [runs=9]  |  python3 bench.py joint [runs=5]  |  python3 bench.py moe [pairs=15]     (threads: $DWF_THREADS, default all cores)
 Installed by setup.sh from Debian's packages (python3-torch); PyPI is not reachable here.
 DWF_PY_ALLOCATOR=tuned applies the same glibc settings as Dwf.Robustness's CpuAllocator.Tune (default: none).
 """
@@ -166,29 +166,32 @@ def pgd_iteration(width, runs):
     return B * 10 / median_seconds(lambda: pgd(m, x, y, steps=10, gen=g), 1, runs)
 
 
+def mixture_step(moe, x, y):
+    moe.zero_grad()
+    F.cross_entropy(moe(x), y).backward()
+
+
+def experts_step(es, x, y):
+    for e in es:
+        e.zero_grad()
+        F.cross_entropy(e(x), y).backward()
+
+
 def moe_fwdbwd(runs):
     x, y = inputs()
     moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
     moe.train()
-
-    def step():
-        moe.zero_grad()
-        F.cross_entropy(moe(x), y).backward()
-    return B / median_seconds(step, 2, runs)
+    return B / median_seconds(lambda: mixture_step(moe, x, y), 2, runs)
 
 
 def experts9_fwdbwd(runs):
     x, y = inputs()
     es = [e.to(memory_format=torch.channels_last).train() for e in experts(9, 0.25)]
-
-    def step():
-        for e in es:
-            e.zero_grad()
-            F.cross_entropy(e(x), y).backward()
-    return B / median_seconds(step, 2, runs)
+    return B / median_seconds(lambda: experts_step(es, x, y), 2, runs)
 
 
-def joint_batch(runs):
+def joint_batch_step():
+    """A joint-training batch (43 benign, 43 FGSM, 42 PGD-10, one SGD step); the step returns each part's seconds."""
     x, y = inputs()
     moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
     gate_opt = torch.optim.SGD(moe.gate.parameters(), 0.1, 0.9)
@@ -197,15 +200,23 @@ def joint_batch(runs):
     moe.train()
 
     def step():
+        t0 = time.perf_counter()
         adv_f = fgsm(moe, x[43:86], y[43:86])
+        t1 = time.perf_counter()
         adv_p = pgd(moe, x[86:], y[86:], steps=10, gen=g)
+        t2 = time.perf_counter()
         batch = torch.cat([x[:43], adv_f, adv_p])
         gate_opt.zero_grad()
         exp_opt.zero_grad()
         F.cross_entropy(moe(batch), y).backward()
         gate_opt.step()
         exp_opt.step()
-    return B / median_seconds(step, 1, runs)
+        return t1 - t0, t2 - t1, time.perf_counter() - t2
+    return step
+
+
+def joint_batch(runs):
+    return B / median_seconds(joint_batch_step(), 1, runs)
 
 
 def eval_pgd20(runs):
@@ -231,6 +242,61 @@ def load_cifar10(path, runs):
     return 60000 / median_seconds(load, 1, runs)
 
 
+def phases(runs):
+    """Forward and backward timed apart, as `Dwf.Robustness.Benchmarks phases` does (medians after two warm-ups)."""
+    x, y = inputs()
+    moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
+    moe.train()
+    cases = [
+        ("mixture", lambda: F.cross_entropy(moe(x), y)),
+        ("experts together", lambda: sum(F.cross_entropy(e(x), y) for e in moe.experts)),
+        ("one expert", lambda: F.cross_entropy(moe.experts[0](x), y)),
+        ("gate", lambda: moe.gate(x).log().mean()),
+    ]
+    for name, loss in cases:
+        forward, backward = [], []
+        for i in range(-2, runs):
+            moe.zero_grad()
+            t = time.perf_counter()
+            value = loss()
+            f = time.perf_counter() - t
+            t = time.perf_counter()
+            value.backward()
+            b = time.perf_counter() - t
+            if i >= 0:
+                forward.append(f)
+                backward.append(b)
+        print(f"RESULT phases {name}: forward {statistics.median(forward) * 1000:.1f} ms, backward {statistics.median(backward) * 1000:.1f} ms")
+
+
+def joint_parts(runs):
+    """The joint batch's time by part, as `Dwf.Robustness.Benchmarks joint` does (medians after one warm-up batch)."""
+    step = joint_batch_step()
+    step()
+    parts = [step() for _ in range(runs)]
+    medians = [statistics.median(p[i] for p in parts) for i in range(3)]
+    print(f"joint batch parts (median s): fgsm {medians[0]:.3f}, pgd {medians[1]:.3f}, train {medians[2]:.3f}; sum {sum(medians):.3f}")
+
+
+def mixture_overhead(pairs):
+    """Mixture step vs the nine experts' steps alternated in one process, as `Dwf.Robustness.Benchmarks moe` does."""
+    x, y = inputs()
+    moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
+    moe.train()
+    ratios = []
+    for i in range(-1, pairs):
+        t = time.perf_counter()
+        mixture_step(moe, x, y)
+        m = time.perf_counter() - t
+        t = time.perf_counter()
+        experts_step(moe.experts, x, y)
+        if i >= 0:
+            ratios.append(m / (time.perf_counter() - t))
+    ratios.sort()
+    print(f"9-expert mixture, {pairs} alternations: mixture/experts time ratio median {ratios[pairs // 2]:.3f} "
+          f"(quartiles {ratios[pairs // 4]:.3f}-{ratios[3 * pairs // 4]:.3f})")
+
+
 WORKLOADS = {
     "train-w1": lambda r, d: train_step(1.0, r),
     "train-w0.25": lambda r, d: train_step(0.25, r),
@@ -245,6 +311,11 @@ WORKLOADS = {
 
 if __name__ == "__main__":
     name = sys.argv[1]
+    probes = {"phases": (phases, 9), "joint": (joint_parts, 5), "moe": (mixture_overhead, 15)}
+    if name in probes:
+        probe, default_runs = probes[name]
+        probe(int(sys.argv[2]) if len(sys.argv) > 2 else default_runs)
+        sys.exit(0)
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     data = sys.argv[3] if len(sys.argv) > 3 else "../shared/data/cifar10/cifar-10-binary.tar.gz"
     print(f"RESULT {name} {WORKLOADS[name](runs, data):.2f}")
