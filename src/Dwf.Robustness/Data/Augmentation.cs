@@ -1,3 +1,4 @@
+using Dwf.Robustness.Infrastructure;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Data;
@@ -20,7 +21,7 @@ public static class Augmentation
         ArgumentNullException.ThrowIfNull(generator);
         if (images.dim() != 4)
         {
-            throw new ArgumentException($"images must be [B,C,H,W]; got shape [{string.Join(",", images.shape)}].", nameof(images));
+            throw new ArgumentException($"images must be [B,C,H,W]; got shape {InputGuards.Shape(images.shape)}.", nameof(images));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(padding);

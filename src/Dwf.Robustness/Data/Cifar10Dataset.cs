@@ -1,3 +1,4 @@
+using Dwf.Robustness.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,12 +22,12 @@ public sealed class Cifar10Dataset : IDisposable
         ArgumentNullException.ThrowIfNull(classNames);
         if (images.dtype != ScalarType.Byte || images.dim() != 4)
         {
-            throw new ArgumentException($"images must be uint8 [N,C,H,W]; got {images.dtype} with shape [{string.Join(",", images.shape)}].", nameof(images));
+            throw new ArgumentException($"images must be uint8 [N,C,H,W]; got {images.dtype} with shape {InputGuards.Shape(images.shape)}.", nameof(images));
         }
 
         if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != images.shape[0])
         {
-            throw new ArgumentException($"labels must be int64 [{images.shape[0]}]; got {labels.dtype} with shape [{string.Join(",", labels.shape)}].", nameof(labels));
+            throw new ArgumentException($"labels must be int64 [{images.shape[0]}]; got {labels.dtype} with shape {InputGuards.Shape(labels.shape)}.", nameof(labels));
         }
 
         Images = images.DetachFromDisposeScope();

@@ -1,3 +1,4 @@
+using Dwf.Robustness.Infrastructure;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Experts;
@@ -57,7 +58,7 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
         if (input.dim() != 4 || input.shape[1] != mean.shape[1])
         {
             throw new ArgumentException(
-                $"Expected images [B,{mean.shape[1]},H,W]; got shape [{string.Join(",", input.shape)}].", nameof(input));
+                $"Expected images [B,{mean.shape[1]},H,W]; got shape {InputGuards.Shape(input.shape)}.", nameof(input));
         }
 
         using var scope = NewDisposeScope();

@@ -1,4 +1,5 @@
 using Dwf.Robustness.Experts;
+using Dwf.Robustness.Infrastructure;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -128,7 +129,7 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
         if (weights.dim() != 2 || weights.shape[0] != input.shape[0] || weights.shape[1] != _experts.Length)
         {
             throw new InvalidOperationException(
-                $"The gate returned shape [{string.Join(",", weights.shape)}]; a mixture of {_experts.Length} experts needs [{input.shape[0]},{_experts.Length}].");
+                $"The gate returned shape {InputGuards.Shape(weights.shape)}; a mixture of {_experts.Length} experts needs [{input.shape[0]},{_experts.Length}].");
         }
 
         var perExpert = new Tensor[_experts.Length];

@@ -59,11 +59,11 @@ public static class ModelFile
             seen.Add(entry.Name);
             if (!expected.TryGetValue(entry.Name, out var target))
             {
-                problems.Add($"unexpected '{entry.Name}' [{string.Join(",", entry.Shape)}]");
+                problems.Add($"unexpected '{entry.Name}' {InputGuards.Shape(entry.Shape)}");
             }
             else if (!target.shape.SequenceEqual(entry.Shape) || target.dtype != entry.DType)
             {
-                problems.Add($"'{entry.Name}': file has {entry.DType} [{string.Join(",", entry.Shape)}], model has {target.dtype} [{string.Join(",", target.shape)}]");
+                problems.Add($"'{entry.Name}': file has {entry.DType} {InputGuards.Shape(entry.Shape)}, model has {target.dtype} {InputGuards.Shape(target.shape)}");
             }
         }
 
