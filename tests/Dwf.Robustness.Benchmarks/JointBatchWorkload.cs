@@ -21,10 +21,15 @@ internal sealed class JointBatchWorkload : IDisposable
     private readonly Pgd pgd = new(steps: 10);
     private readonly Generator gen = new(3);
 
-    public JointBatchWorkload()
+    public JointBatchWorkload(bool channelsLastWeights = false)
     {
         (x, y) = Workloads.Inputs();
         moe = new MixtureOfExperts(Workloads.Experts(9, 0.25));
+        if (channelsLastWeights)
+        {
+            LayoutProbe.ChannelsLastWeights(moe);
+        }
+
         gateSgd = optim.SGD(moe.Gate.parameters(), 0.1, 0.9);
         expertSgd = optim.SGD(moe.Experts.SelectMany(e => e.Module.parameters()), 0.01, 0.9);
         moe.train();

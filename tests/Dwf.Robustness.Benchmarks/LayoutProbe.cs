@@ -8,10 +8,30 @@ namespace Dwf.Robustness.Benchmarks;
 /// Whether convolution weights laid out channels-last (as PyTorch's <c>model.to(memory_format=channels_last)</c>
 /// does) speed up a ResNet-18 at width 0.25 whose activations are channels-last already. Two identical models, one
 /// with its weights re-laid, alternated in one process: a training forward+backward, and an attack's input gradient
-/// in eval mode. The probe behind "channels-last weights: not adopted" in docs/performance.md.
+/// in eval mode; then two joint-training batches (<see cref="JointBatchWorkload"/>), one of each kind, alternated.
+/// The probe behind "channels-last weights: not adopted" in docs/performance.md.
 /// </summary>
 internal static class LayoutProbe
 {
+    /// <summary>Re-lays every convolution weight of <paramref name="model"/> out channels-last (same values).</summary>
+    public static void ChannelsLastWeights(nn.Module model)
+    {
+        foreach (var conv in model.modules().OfType<Conv2d>())
+        {
+            // A fresh tensor with channels-last strides, not a view: the optimizer updates it in place.
+            var w = conv.weight!;
+            long i = w.shape[1], kh = w.shape[2], kw = w.shape[3];
+            var relaid = empty_strided(w.shape, new[] { i * kh * kw, 1, kw * i, i }, dtype: w.dtype, device: w.device);
+            using (no_grad())
+            {
+                relaid.copy_(w);
+            }
+
+            conv.weight = new Parameter(relaid);
+        }
+    }
+
+    /// <summary>A training step and an input gradient, alternated with and without channels-last weights; then whole joint batches.</summary>
     public static void Run(int batch, int pairs = 15)
     {
         var (x, y) = Workloads.Inputs(batch);
@@ -19,12 +39,7 @@ internal static class LayoutProbe
         using var asCreated = new ResNet18(10, 0.25);
         manual_seed(0);
         using var channelsLast = new ResNet18(10, 0.25);
-        foreach (var conv in channelsLast.modules().OfType<Conv2d>())
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            conv.weight = new Parameter(conv.weight!.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).DetachFromDisposeScope());
-        }
+        ChannelsLastWeights(channelsLast);
 
         void Train(ResNet18 model)
         {
@@ -62,5 +77,19 @@ internal static class LayoutProbe
 
         x.Dispose();
         y.Dispose();
+        using var asCreatedJoint = new JointBatchWorkload();
+        using var channelsLastJoint = new JointBatchWorkload(channelsLastWeights: true);
+        var jointRatios = new List<double>();
+        for (int i = -1; i < 7; i++)
+        {
+            double a = Measure.Seconds(() => asCreatedJoint.Step()), b = Measure.Seconds(() => channelsLastJoint.Step());
+            if (i >= 0)
+            {
+                jointRatios.Add(b / a);
+            }
+        }
+
+        jointRatios.Sort();
+        Console.WriteLine($"RESULT layout joint batch: channels-last weights / as created, time ratio median {jointRatios[3]:F3} (range {jointRatios[0]:F3}–{jointRatios[6]:F3})");
     }
 }

@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -82,6 +82,11 @@ switch (workload)
         PhaseProbe.Run();
         break;
 
+    case "layers":
+        // single layers as PGD uses them (eval, input gradient, batch 42); bench.py layers: the same in PyTorch
+        LayerProbe.Run();
+        break;
+
     case "grouped-probe":
         // nine experts' convolutions as one grouped convolution vs nine separate ones (forward + backward per layer shape)
         GroupedConvProbe.Run();
@@ -92,6 +97,6 @@ switch (workload)
         break;
 
     default:
-        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | joint [runs] | phases | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]");
+        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]");
         break;
 }

@@ -2,7 +2,7 @@
 """PyTorch reference for the Dwf.Robustness benchmarks: the same workloads, shapes and thread count as
 Workloads.cs, so the two stacks can be compared on one machine. Prints `RESULT name images_per_second`.
 
-Usage: python3 bench.py <workload> [runs=5] [archive]  |  python3 bench.py phases [runs=9]  |  python3 bench.py joint [runs=5]  |  python3 bench.py moe [pairs=15]     (threads: $DWF_THREADS, default all cores)
+Usage: python3 bench.py <workload> [runs=5] [archive]  |  python3 bench.py phases [runs=9]  |  python3 bench.py joint [runs=5]  |  python3 bench.py moe [pairs=15]  |  python3 bench.py layers     (threads: $DWF_THREADS, default all cores)
 Installed by setup.sh from Debian's packages (python3-torch); PyPI is not reachable here.
 DWF_PY_ALLOCATOR=tuned applies the same glibc settings as Dwf.Robustness's CpuAllocator.Tune (default: none).
 """
@@ -253,7 +253,13 @@ def phases(runs):
         ("one expert", lambda: F.cross_entropy(moe.experts[0](x), y)),
         ("gate", lambda: moe.gate(x).log().mean()),
     ]
-    for name, loss in cases:
+    x42 = x[86:].detach().requires_grad_(True)
+    y42 = y[86:]
+    cases.append(("mixture, input gradient (eval, 42 images)", lambda: F.cross_entropy(moe(x42), y42, reduction="sum"),
+                  lambda value: torch.autograd.grad(value, [x42])))
+    for name, loss, *differentiate in cases:
+        if name.startswith("mixture, input gradient"):
+            moe.eval()
         forward, backward = [], []
         for i in range(-2, runs):
             moe.zero_grad()
@@ -261,7 +267,7 @@ def phases(runs):
             value = loss()
             f = time.perf_counter() - t
             t = time.perf_counter()
-            value.backward()
+            (differentiate[0] if differentiate else torch.Tensor.backward)(value)
             b = time.perf_counter() - t
             if i >= 0:
                 forward.append(f)
@@ -297,6 +303,23 @@ def mixture_overhead(pairs):
           f"(quartiles {ratios[pairs // 4]:.3f}-{ratios[3 * pairs // 4]:.3f})")
 
 
+def layers():
+    """Single layers as PGD uses them, as `Dwf.Robustness.Benchmarks layers` does (ms per call, median of 7 x 20 calls)."""
+    for c, hw in [(16, 32), (32, 16), (64, 8)]:
+        bn = nn.BatchNorm2d(c).eval()
+        conv = nn.Conv2d(c, c, 3, padding=1, bias=False).eval()
+        x = torch.rand(42, c, hw, hw).contiguous(memory_format=torch.channels_last).requires_grad_()
+
+        def per_call(layer):
+            return 1000 / 20 * median_seconds(lambda: [torch.autograd.grad(layer().sum(), [x]) for _ in range(20)], 2, 7)
+        norm_relu = per_call(lambda: F.relu(bn(x)))
+        conv_as_created = per_call(lambda: conv(x))
+        conv = conv.to(memory_format=torch.channels_last)
+        conv_channels_last = per_call(lambda: conv(x))
+        print(f"RESULT layers {c}ch {hw}x{hw}: batchnorm+relu {norm_relu:.3f} ms, conv {conv_as_created:.3f} ms, "
+              f"conv with channels-last weight {conv_channels_last:.3f} ms")
+
+
 WORKLOADS = {
     "train-w1": lambda r, d: train_step(1.0, r),
     "train-w0.25": lambda r, d: train_step(0.25, r),
@@ -311,6 +334,9 @@ WORKLOADS = {
 
 if __name__ == "__main__":
     name = sys.argv[1]
+    if name == "layers":
+        layers()
+        sys.exit(0)
     probes = {"phases": (phases, 9), "joint": (joint_parts, 5), "moe": (mixture_overhead, 15)}
     if name in probes:
         probe, default_runs = probes[name]
