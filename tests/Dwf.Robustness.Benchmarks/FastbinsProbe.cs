@@ -34,9 +34,7 @@ internal static partial class FastbinsProbe
         }
 
         Mallopt(MMxFast, 0);
-        ratios.Sort();
-        Console.WriteLine($"RESULT fastbins mixture step, {pairs} pairs: fastbins on / off time ratio median {ratios[pairs / 2]:F3} " +
-                          $"(quartiles {ratios[pairs / 4]:F3}–{ratios[3 * pairs / 4]:F3})");
+        Console.WriteLine($"RESULT fastbins mixture step, {pairs} pairs: fastbins on / off time ratio {Measure.RatioSummary(ratios)}");
         x.Dispose();
         y.Dispose();
     }

@@ -48,26 +48,10 @@ internal static class InterOpProbe
             }
         }
 
-        var sequential = new List<double>();
-        var parallel = new List<double>();
-        var ratios = new List<double>();
-        for (int i = -2; i < pairs; i++)
-        {
-            double a = Measure.Seconds(OneAfterAnother), b = Measure.Seconds(SideBySide);
-            if (i >= 0)
-            {
-                sequential.Add(a);
-                parallel.Add(b);
-                ratios.Add(b / a);
-            }
-        }
-
-        sequential.Sort();
-        parallel.Sort();
-        ratios.Sort();
-        Console.WriteLine($"RESULT interop batch {batch}: one after another ({threads} threads) {batch / sequential[pairs / 2]:F1} img/s, " +
-                          $"{threads} at a time (1 thread each) {batch / parallel[pairs / 2]:F1} img/s; time ratio median {ratios[pairs / 2]:F3} " +
-                          $"(quartiles {ratios[pairs / 4]:F3}–{ratios[3 * pairs / 4]:F3})");
+        var (sequential, parallel) = Measure.Alternate(OneAfterAnother, SideBySide, pairs, warmup: 2);
+        Console.WriteLine($"RESULT interop batch {batch}: one after another ({threads} threads) {batch / Measure.Median(sequential):F1} img/s, " +
+                          $"{threads} at a time (1 thread each) {batch / Measure.Median(parallel):F1} img/s; time ratio " +
+                          Measure.RatioSummary(parallel.Zip(sequential, (p, s) => p / s)));
         foreach (var e in experts)
         {
             e.Module.Dispose();

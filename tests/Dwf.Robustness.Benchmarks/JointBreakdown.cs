@@ -13,13 +13,7 @@ internal static class JointBreakdown
         using var workload = new JointBatchWorkload();
         workload.Step();
         var parts = Enumerable.Range(0, runs).Select(_ => workload.Step()).ToList();
-        double fgsm = Median(parts.Select(p => p.Fgsm)), pgd = Median(parts.Select(p => p.Pgd)), train = Median(parts.Select(p => p.Train));
+        double fgsm = Measure.Median(parts.Select(p => p.Fgsm)), pgd = Measure.Median(parts.Select(p => p.Pgd)), train = Measure.Median(parts.Select(p => p.Train));
         Console.WriteLine($"joint batch parts (median s): fgsm {fgsm:F3}, pgd {pgd:F3}, train {train:F3}; sum {fgsm + pgd + train:F3}");
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 }

@@ -60,36 +60,17 @@ internal static class LayoutProbe
 
         foreach (var (name, step) in new (string, Action<ResNet18>)[] { ("training step", Train), ("input gradient", InputGradient) })
         {
-            var ratios = new List<double>();
-            for (int i = -2; i < pairs; i++)
-            {
-                double a = Measure.Seconds(() => step(asCreated)), b = Measure.Seconds(() => step(channelsLast));
-                if (i >= 0)
-                {
-                    ratios.Add(b / a);
-                }
-            }
-
-            ratios.Sort();
-            Console.WriteLine($"RESULT layout {name} batch {batch}: channels-last weights / as created, time ratio median {ratios[pairs / 2]:F3} " +
-                              $"(quartiles {ratios[pairs / 4]:F3}–{ratios[3 * pairs / 4]:F3})");
+            var (asCreatedTimes, channelsLastTimes) = Measure.Alternate(() => step(asCreated), () => step(channelsLast), pairs, warmup: 2);
+            Console.WriteLine($"RESULT layout {name} batch {batch}: channels-last weights / as created, time ratio " +
+                              Measure.RatioSummary(channelsLastTimes.Zip(asCreatedTimes, (c, a) => c / a)));
         }
 
         x.Dispose();
         y.Dispose();
         using var asCreatedJoint = new JointBatchWorkload();
         using var channelsLastJoint = new JointBatchWorkload(channelsLastWeights: true);
-        var jointRatios = new List<double>();
-        for (int i = -1; i < 7; i++)
-        {
-            double a = Measure.Seconds(() => asCreatedJoint.Step()), b = Measure.Seconds(() => channelsLastJoint.Step());
-            if (i >= 0)
-            {
-                jointRatios.Add(b / a);
-            }
-        }
-
-        jointRatios.Sort();
+        var (asCreatedJointTimes, channelsLastJointTimes) = Measure.Alternate(() => asCreatedJoint.Step(), () => channelsLastJoint.Step(), pairs: 7, warmup: 1);
+        var jointRatios = channelsLastJointTimes.Zip(asCreatedJointTimes, (c, a) => c / a).Order().ToList();
         Console.WriteLine($"RESULT layout joint batch: channels-last weights / as created, time ratio median {jointRatios[3]:F3} (range {jointRatios[0]:F3}–{jointRatios[6]:F3})");
     }
 }

@@ -43,6 +43,42 @@ internal static class Measure
         return sw.Elapsed.TotalSeconds;
     }
 
+    /// <summary>The median (for an even count, the upper of the two middle values).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>Time ratios as the probes print them: <c>median 1.030 (quartiles 1.009–1.061)</c>.</summary>
+    public static string RatioSummary(IEnumerable<double> ratios)
+    {
+        var sorted = ratios.Order().ToList();
+        return $"median {sorted[sorted.Count / 2]:F3} (quartiles {sorted[sorted.Count / 4]:F3}–{sorted[3 * sorted.Count / 4]:F3})";
+    }
+
+    /// <summary>
+    /// Runs <paramref name="first"/> and <paramref name="second"/> alternately in this process, <paramref name="warmup"/>
+    /// untimed pairs and then <paramref name="pairs"/> timed ones, which removes the between-process noise that separate
+    /// runs suffer from. Returns each side's seconds, pair by pair.
+    /// </summary>
+    public static (List<double> First, List<double> Second) Alternate(Action first, Action second, int pairs, int warmup)
+    {
+        var a = new List<double>();
+        var b = new List<double>();
+        for (int i = -warmup; i < pairs; i++)
+        {
+            double ta = Seconds(first), tb = Seconds(second);
+            if (i >= 0)
+            {
+                a.Add(ta);
+                b.Add(tb);
+            }
+        }
+
+        return (a, b);
+    }
+
     /// <summary>Runs <paramref name="action"/> <paramref name="warmup"/> times, then <paramref name="runs"/> times; returns the median seconds.</summary>
     public static double MedianSeconds(Action action, int warmup, int runs)
     {
@@ -55,14 +91,11 @@ internal static class Measure
         long faults = MinorFaults();
         for (int i = 0; i < runs; i++)
         {
-            var sw = Stopwatch.StartNew();
-            action();
-            times.Add(sw.Elapsed.TotalSeconds);
+            times.Add(Seconds(action));
         }
 
         Console.Error.WriteLine($"minor page faults per timed run: {(MinorFaults() - faults) / Math.Max(runs, 1):N0}; " +
                                 $"seconds per run in order: {string.Join(" ", times.Select(t => t.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
-        times.Sort();
-        return times[times.Count / 2];
+        return Median(times);
     }
 }

@@ -109,15 +109,10 @@ internal static class ModelWorkloads
             togetherRatios.Add(t / e);
         }
 
-        foreach (var times in new[] { mixtureTimes, expertTimes, ratios, gateShares, togetherRatios })
-        {
-            times.Sort();
-        }
-
-        Console.WriteLine($"{experts}-expert mixture width {width} batch {batch}, {pairs} alternations: mixture {batch / mixtureTimes[pairs / 2]:F1} img/s, " +
-                          $"experts alone {batch / expertTimes[pairs / 2]:F1} img/s; mixture/experts time ratio median {ratios[pairs / 2]:F3} " +
-                          $"(quartiles {ratios[pairs / 4]:F3}–{ratios[3 * pairs / 4]:F3}); gate alone / experts median {gateShares[pairs / 2]:F3}; " +
-                          $"experts forward together, one backward / experts median {togetherRatios[pairs / 2]:F3}");
+        Console.WriteLine($"{experts}-expert mixture width {width} batch {batch}, {pairs} alternations: mixture {batch / Measure.Median(mixtureTimes):F1} img/s, " +
+                          $"experts alone {batch / Measure.Median(expertTimes):F1} img/s; mixture/experts time ratio {Measure.RatioSummary(ratios)}; " +
+                          $"gate alone / experts median {Measure.Median(gateShares):F3}; " +
+                          $"experts forward together, one backward / experts median {Measure.Median(togetherRatios):F3}");
         x.Dispose();
         y.Dispose();
     }

@@ -49,9 +49,7 @@ internal static class PhaseProbe
                 }
             }
 
-            forward.Sort();
-            backward.Sort();
-            Console.WriteLine($"RESULT phases {name}: forward {forward[runs / 2] * 1000:F1} ms, backward {backward[runs / 2] * 1000:F1} ms");
+            Console.WriteLine($"RESULT phases {name}: forward {Measure.Median(forward) * 1000:F1} ms, backward {Measure.Median(backward) * 1000:F1} ms");
         }
     }
 }

@@ -17,21 +17,7 @@ public static class Cifar10Reader
     /// <returns>A dataset the caller owns.</returns>
     /// <exception cref="FileNotFoundException">Nothing at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">A missing member, a bad size or label, or a corrupt archive.</exception>
-    public static Cifar10Dataset Load(string path, Cifar10Split split)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (File.Exists(path))
-        {
-            return LoadArchive(path, split);
-        }
-
-        if (Directory.Exists(path))
-        {
-            return LoadFolder(path, split);
-        }
-
-        throw new FileNotFoundException(Cifar10Format.MissingDataMessage(path), path);
-    }
+    public static Cifar10Dataset Load(string path, Cifar10Split split) => LoadPath(path, [split])[0];
 
     /// <summary>
     /// Loads the training and the test split in one pass over the archive (or folder): half the decompression work
@@ -43,10 +29,7 @@ public static class Cifar10Reader
     /// <exception cref="InvalidDataException">A missing member, a bad size or label, or a corrupt archive.</exception>
     public static Cifar10Splits LoadTrainAndTest(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var both = File.Exists(path) ? LoadArchive(path, [Cifar10Split.Train, Cifar10Split.Test])
-            : Directory.Exists(path) ? LoadFolder(path, [Cifar10Split.Train, Cifar10Split.Test])
-            : throw new FileNotFoundException(Cifar10Format.MissingDataMessage(path), path);
+        var both = LoadPath(path, [Cifar10Split.Train, Cifar10Split.Test]);
         return new Cifar10Splits(both[0], both[1]);
     }
 
@@ -59,6 +42,15 @@ public static class Cifar10Reader
     /// <param name="folder">The folder.</param>
     /// <param name="split">Train or test.</param>
     public static Cifar10Dataset LoadFolder(string folder, Cifar10Split split) => LoadFolder(folder, [split])[0];
+
+    /// <summary>The splits from an archive file or an extracted folder, whichever <paramref name="path"/> is.</summary>
+    private static Cifar10Dataset[] LoadPath(string path, Cifar10Split[] splits)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return File.Exists(path) ? LoadArchive(path, splits)
+            : Directory.Exists(path) ? LoadFolder(path, splits)
+            : throw new FileNotFoundException(Cifar10Format.MissingDataMessage(path), path);
+    }
 
     private static Cifar10Dataset[] LoadArchive(string archivePath, Cifar10Split[] splits)
     {

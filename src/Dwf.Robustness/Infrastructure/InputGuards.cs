@@ -17,7 +17,7 @@ internal static class InputGuards
         if (images.dim() != 4)
         {
             throw new ArgumentException(
-                $"{name} must have rank 4 [B,C,H,W]; got shape {InputGuards.Shape(images.shape)}. Add a batch dimension with unsqueeze(0) for one image.", name);
+                $"{name} must have rank 4 [B,C,H,W]; got shape {Shape(images.shape)}. Add a batch dimension with unsqueeze(0) for one image.", name);
         }
 
         if (!images.is_floating_point())
@@ -28,7 +28,7 @@ internal static class InputGuards
 
         if (images.numel() == 0)
         {
-            throw new ArgumentException($"{name} is empty (shape {InputGuards.Shape(images.shape)}).", name);
+            throw new ArgumentException($"{name} is empty (shape {Shape(images.shape)}).", name);
         }
 
         using var scope = NewDisposeScope();
@@ -52,7 +52,7 @@ internal static class InputGuards
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.dtype != ScalarType.Int64 || labels.dim() != 1)
         {
-            throw new ArgumentException($"labels must be int64 [B]; got {labels.dtype} with shape {InputGuards.Shape(labels.shape)}.", nameof(labels));
+            throw new ArgumentException($"labels must be int64 [B]; got {labels.dtype} with shape {Shape(labels.shape)}.", nameof(labels));
         }
 
         if (labels.shape[0] != images.shape[0])
@@ -74,7 +74,7 @@ internal static class InputGuards
         if (logits.dim() != 2 || logits.shape[0] != labels.shape[0])
         {
             throw new ArgumentException(
-                $"The model must return logits [B,K] with B = {labels.shape[0]}; it returned shape {InputGuards.Shape(logits.shape)}.", "model");
+                $"The model must return logits [B,K] with B = {labels.shape[0]}; it returned shape {Shape(logits.shape)}.", "model");
         }
 
         using var scope = NewDisposeScope();

@@ -144,6 +144,11 @@ def experts(n, width):
     return [ResNet18(10, width) for _ in range(n)]
 
 
+def mixture9():
+    """The 9-expert mixture at width 0.25 that every mixture workload uses, channels-last like its inputs."""
+    return Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
+
+
 def train_step(width, runs):
     x, y = inputs()
     torch.manual_seed(0)
@@ -179,7 +184,7 @@ def experts_step(es, x, y):
 
 def moe_fwdbwd(runs):
     x, y = inputs()
-    moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
+    moe = mixture9()
     moe.train()
     return B / median_seconds(lambda: mixture_step(moe, x, y), 2, runs)
 
@@ -193,7 +198,7 @@ def experts9_fwdbwd(runs):
 def joint_batch_step():
     """A joint-training batch (43 benign, 43 FGSM, 42 PGD-10, one SGD step); the step returns each part's seconds."""
     x, y = inputs()
-    moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
+    moe = mixture9()
     gate_opt = torch.optim.SGD(moe.gate.parameters(), 0.1, 0.9)
     exp_opt = torch.optim.SGD(moe.experts.parameters(), 0.01, 0.9)
     g = torch.Generator().manual_seed(3)
@@ -221,7 +226,7 @@ def joint_batch(runs):
 
 def eval_pgd20(runs):
     x, y = inputs()
-    moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last).eval()
+    moe = mixture9().eval()
     g = torch.Generator().manual_seed(4)
     return B / median_seconds(lambda: pgd(moe, x, y, steps=20, gen=g), 1, runs)
 
@@ -245,7 +250,7 @@ def load_cifar10(path, runs):
 def phases(runs):
     """Forward and backward timed apart, as `Dwf.Robustness.Benchmarks phases` does (medians after two warm-ups)."""
     x, y = inputs()
-    moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
+    moe = mixture9()
     moe.train()
     cases = [
         ("mixture", lambda: F.cross_entropy(moe(x), y)),
@@ -287,7 +292,7 @@ def joint_parts(runs):
 def mixture_overhead(pairs):
     """Mixture step vs the nine experts' steps alternated in one process, as `Dwf.Robustness.Benchmarks moe` does."""
     x, y = inputs()
-    moe = Mixture(experts(9, 0.25)).to(memory_format=torch.channels_last)
+    moe = mixture9()
     moe.train()
     ratios = []
     for i in range(-1, pairs):
