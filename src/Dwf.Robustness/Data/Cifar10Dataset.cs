@@ -30,6 +30,19 @@ public sealed class Cifar10Dataset : IDisposable
             throw new ArgumentException($"labels must be int64 [{images.shape[0]}]; got {labels.dtype} with shape {InputGuards.Shape(labels.shape)}.", nameof(labels));
         }
 
+        if (labels.shape[0] > 0)
+        {
+            using var minT = labels.min();
+            using var maxT = labels.max();
+            long min = minT.item<long>(), max = maxT.item<long>();
+            if (min < 0 || max >= classNames.Count)
+            {
+                throw new ArgumentException(
+                    $"labels must lie in 0–{classNames.Count - 1} (one per class name); got values from {min} to {max}. " +
+                    "Pass the class names of every label, or fix the labels.", nameof(labels));
+            }
+        }
+
         Images = images.DetachFromDisposeScope();
         Labels = labels.DetachFromDisposeScope();
         ClassNames = classNames;

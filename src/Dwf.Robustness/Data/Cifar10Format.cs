@@ -21,6 +21,9 @@ public static class Cifar10Format
     /// <summary>Number of classes.</summary>
     public const int ClassCount = 10;
 
+    /// <summary>Records in each member file of the official layout (five training batches and one test batch).</summary>
+    public const int RecordsPerBatch = 10_000;
+
     /// <summary>Folder inside the archive that holds the batches.</summary>
     public const string FolderName = "cifar-10-batches-bin";
 
@@ -45,6 +48,20 @@ public static class Cifar10Format
         Cifar10Split.Test => ["test_batch.bin"],
         _ => throw new ArgumentOutOfRangeException(nameof(split), split, "Use Cifar10Split.Train or Cifar10Split.Test."),
     };
+
+    /// <summary>
+    /// Refuses a path that is not a regular file with content before anything opens it: opening a FIFO blocks until
+    /// a writer appears, and a device never ends. Such files report length 0, as an empty file does.
+    /// </summary>
+    internal static void RequireRegularFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.Length == 0)
+        {
+            throw Cifar10DataException.Create(
+                $"'{path}' is empty or not a regular file (a FIFO, socket or device?): pass the CIFAR-10 archive or a folder of its files.");
+        }
+    }
 
     internal static string MissingDataMessage(string path) =>
         $"CIFAR-10 data not found at '{path}'. Pass the path of the official binary archive '{ArchiveFileName}' " +

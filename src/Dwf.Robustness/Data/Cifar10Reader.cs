@@ -118,8 +118,10 @@ public static class Cifar10Reader
     private static string[]? ReadArchive(string archivePath, SplitAssembler[] parts)
     {
         string[]? classNames = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
+            Cifar10Format.RequireRegularFile(archivePath);
             using var file = File.OpenRead(archivePath);
             using var gzip = new GZipStream(file, CompressionMode.Decompress);
             using var tar = new TarReader(gzip);
@@ -132,6 +134,11 @@ public static class Cifar10Reader
 
                 string name = Path.GetFileName(entry.Name);
                 string source = $"{archivePath}!{entry.Name}";
+                if ((parts.Any(p => p.Wants(name)) || name == Cifar10Format.MetaFileName) && !seen.Add(name))
+                {
+                    throw Cifar10DataException.Create(
+                        $"'{source}': a second '{name}'. The official archive holds each file once; this one is not it.");
+                }
                 if (parts.FirstOrDefault(p => p.Wants(name)) is { } owner)
                 {
                     owner.Complete(name, Cifar10RecordParser.Parse(entry.DataStream, entry.Length, source, n => owner.Destination(name, n)));
@@ -142,6 +149,10 @@ public static class Cifar10Reader
                     classNames = ParseClassNames(text.ReadToEnd(), source);
                 }
             }
+
+            // The tar reader stops at the end marker; reading the gzip stream to its end makes the decompressor check
+            // the CRC-32 and length in the gzip trailer, so a flipped byte anywhere in the file cannot pass as data.
+            DrainTrailer(gzip, archivePath);
         }
         catch (Exception e) when ((e is EndOfStreamException or FormatException or InvalidOperationException
                                       or InvalidDataException) && !Cifar10DataException.IsOwn(e))
@@ -156,6 +167,7 @@ public static class Cifar10Reader
     /// <summary>Reads every wanted member file of the extracted folder; returns the class names.</summary>
     private static string[]? ReadFolder(string folder, SplitAssembler[] parts)
     {
+        RequireEqualBatchSizes(folder);
         foreach (var part in parts)
         {
             foreach (string name in part.Wanted)
@@ -166,6 +178,7 @@ public static class Cifar10Reader
                     continue; // reported as missing by Build
                 }
 
+                Cifar10Format.RequireRegularFile(file);
                 using var stream = File.OpenRead(file);
                 part.Complete(name, Cifar10RecordParser.Parse(stream, stream.Length, file, n => part.Destination(name, n)));
             }
@@ -173,6 +186,49 @@ public static class Cifar10Reader
 
         string meta = Path.Combine(folder, Cifar10Format.MetaFileName);
         return File.Exists(meta) ? ParseClassNames(File.ReadAllText(meta), meta) : null;
+    }
+
+    /// <summary>
+    /// A folder has no checksum, so a batch file cut at a record boundary would read as a smaller batch. Every batch
+    /// file of CIFAR-10 (training and test) holds the same number of records: the ones that differ from the others
+    /// are named.
+    /// </summary>
+    private static void RequireEqualBatchSizes(string folder)
+    {
+        var sizes = Cifar10Format.MemberFiles(Cifar10Split.Train).Concat(Cifar10Format.MemberFiles(Cifar10Split.Test))
+            .Select(name => new FileInfo(Path.Combine(folder, name)))
+            .Where(f => f.Exists)
+            .ToList();
+        if (sizes.Select(f => f.Length).Distinct().Count() <= 1)
+        {
+            return;
+        }
+
+        long usual = sizes.GroupBy(f => f.Length).OrderByDescending(g => g.Count()).ThenByDescending(g => g.Key).First().Key;
+        var odd = sizes.Where(f => f.Length != usual).Select(f => $"'{f.FullName}' ({f.Length} bytes)");
+        throw Cifar10DataException.Create(
+            $"{string.Join(", ", odd)} differ from the other batch files ({usual} bytes each): every CIFAR-10 batch file " +
+            "holds the same number of records, so these are truncated, extended or from another data set.");
+    }
+
+    /// <summary>Reads the rest of the decompressed stream: only the zero padding of a tar file may follow its end marker.</summary>
+    private static void DrainTrailer(Stream gzip, string archivePath)
+    {
+        var buffer = new byte[64 * 1024];
+        long offset = 0;
+        int read;
+        while ((read = gzip.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            int nonZero = buffer.AsSpan(0, read).IndexOfAnyExcept((byte)0);
+            if (nonZero >= 0)
+            {
+                throw Cifar10DataException.Create(
+                    $"'{archivePath}' has data after the tar end marker (byte {offset + nonZero} of the trailer): a member's " +
+                    $"size field is wrong or the archive is corrupt. Download it again (md5 {Cifar10Format.ArchiveMd5}).");
+            }
+
+            offset += read;
+        }
     }
 
     private static string[] ParseClassNames(string text, string source)

@@ -32,6 +32,14 @@ internal static class Cifar10RecordParser
             throw Cifar10DataException.Create($"'{source}' holds no records.");
         }
 
+        // The size comes from a tar header or the file system; nothing is allocated for more than a batch can hold.
+        if (count > Cifar10Format.RecordsPerBatch)
+        {
+            throw Cifar10DataException.Create(
+                $"'{source}' declares {length} bytes ({count} records); a CIFAR-10 batch file holds at most " +
+                $"{Cifar10Format.RecordsPerBatch} records: its size field is corrupt or it is not a CIFAR-10 batch.");
+        }
+
         var labels = new long[count];
         var buffer = new byte[ChunkRecords * Cifar10Format.RecordSize];
         using var flat = destination(count);
@@ -60,8 +68,8 @@ internal static class Cifar10RecordParser
             }
 
             chunk.bytes = buffer; // copies into the reused native chunk; no managed allocation per chunk
-            using var pixels = chunk.narrow(0, 0, n).narrow(1, 1, Cifar10Format.ImageSize);
-            flat.narrow(0, first, n).copy_(pixels);
+            using var scope = NewDisposeScope(); // the views below are freed now, not left to the GC
+            flat.narrow(0, first, n).copy_(chunk.narrow(0, 0, n).narrow(1, 1, Cifar10Format.ImageSize));
         }
 
         return labels;

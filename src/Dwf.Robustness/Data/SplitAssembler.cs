@@ -19,6 +19,7 @@ internal sealed class SplitAssembler(IReadOnlyList<string> wanted) : IDisposable
     public Tensor Destination(string member, long records)
     {
         int slot = IndexOf(member);
+
         if (_uniform is null)
         {
             _slotRecords = records;
@@ -84,6 +85,11 @@ internal sealed class SplitAssembler(IReadOnlyList<string> wanted) : IDisposable
         }
 
         var shaped = images.view(total, Cifar10Format.Channels, Cifar10Format.Height, Cifar10Format.Width);
+        if (_irregular.Count == 0)
+        {
+            images.Dispose(); // the detached flat handle; the view keeps the storage, the dataset owns the view
+        }
+
         return new Cifar10Dataset(shaped, labels, classNames!);
     }
 
