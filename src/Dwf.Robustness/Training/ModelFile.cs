@@ -31,15 +31,14 @@ public static class ModelFile
     public static void Load(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"No model file at '{path}'.", path);
-        }
-
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = ReadAll(path, "model file");
         using (var header = new BinaryReader(new MemoryStream(bytes)))
         {
             CheckMatches(module, StateDictFile.ReadHeader(header, path), path);
+            if (header.BaseStream.Position != bytes.Length)
+            {
+                throw new InvalidDataException($"'{path}' has {bytes.Length - header.BaseStream.Position} bytes after its last entry; the file is corrupt. Nothing was loaded.");
+            }
         }
 
         using var reader = new BinaryReader(new MemoryStream(bytes));
@@ -47,6 +46,26 @@ public static class ModelFile
         {
             module.load(reader, strict: true);
         }
+    }
+
+    /// <summary>
+    /// The whole file, refusing a missing path, and a FIFO or device before it is opened (opening a FIFO blocks until
+    /// a writer appears; such files report length 0, as an empty file does).
+    /// </summary>
+    internal static byte[] ReadAll(string path, string what)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No {what} at '{path}'.", path);
+        }
+
+        if (new FileInfo(path).Length == 0)
+        {
+            throw new InvalidDataException($"'{path}' is empty or not a regular file (a FIFO or device?); it cannot be a {what}.");
+        }
+
+        return File.ReadAllBytes(path);
     }
 
     internal static void CheckMatches(nn.Module module, List<StateDictFile.Entry> entries, string path)

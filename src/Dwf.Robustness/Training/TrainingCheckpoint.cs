@@ -43,12 +43,62 @@ internal static class TrainingCheckpoint
         });
     }
 
-    /// <summary>Reads and checks the header; loads model and optimizer state only if everything matches.</summary>
+    /// <summary>
+    /// Reads and checks everything — header, fingerprint, the model's table of contents and data, every optimizer
+    /// section — and only then loads model and optimizer state. A refused file leaves model and optimizers exactly
+    /// as they were; every failure is an <see cref="InvalidDataException"/> naming the file and the entry.
+    /// </summary>
     public static Header Load(string path, string phase, Dictionary<string, string> fingerprint, nn.Module model, IReadOnlyList<OptimizerHelper> optimizers)
     {
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = ModelFile.ReadAll(path, "training checkpoint");
         using var reader = new BinaryReader(new MemoryStream(bytes));
         Header header;
+        long modelStart;
+        try
+        {
+            header = ReadHeader(reader, path);
+            CheckPhaseAndFingerprint(header, path, phase, fingerprint);
+            modelStart = reader.BaseStream.Position;
+            ModelFile.CheckMatches(model, StateDictFile.ReadHeader(reader, path), path);
+            int count = reader.ReadInt32();
+            if (count != optimizers.Count)
+            {
+                throw new InvalidDataException($"'{path}' holds {count} optimizer states; this run has {optimizers.Count}.");
+            }
+
+            for (int i = 0; i < optimizers.Count; i++)
+            {
+                OptimizerStateFile.Check(reader, optimizers[i], path, i);
+            }
+
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+            {
+                throw new InvalidDataException($"'{path}' has {reader.BaseStream.Length - reader.BaseStream.Position} bytes after its last section; the file is corrupt.");
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or OverflowException && e is not InvalidDataException)
+        {
+            throw new InvalidDataException($"'{path}' is truncated or corrupt ({e.Message}). Delete it to start over.", e);
+        }
+
+        // Everything TorchSharp will read has been checked; only now is state replaced.
+        reader.BaseStream.Position = modelStart;
+        using (no_grad())
+        {
+            model.load(reader, strict: true);
+        }
+
+        reader.ReadInt32();
+        foreach (var optimizer in optimizers)
+        {
+            optimizer.load_state_dict(reader);
+        }
+
+        return header;
+    }
+
+    private static Header ReadHeader(BinaryReader reader, string path)
+    {
         try
         {
             if (reader.ReadString() != Magic)
@@ -56,14 +106,34 @@ internal static class TrainingCheckpoint
                 throw new InvalidDataException($"'{path}' is not a Dwf.Robustness training checkpoint.");
             }
 
-            header = JsonSerializer.Deserialize<Header>(reader.ReadString(), Json)
-                     ?? throw new InvalidDataException($"'{path}' has an empty header.");
+            var header = JsonSerializer.Deserialize<Header>(reader.ReadString(), Json);
+            string? missing = header is null ? "header"
+                : header.Phase is null ? "Phase"
+                : header.Fingerprint is null ? "Fingerprint"
+                : header.Partial is null ? "Partial"
+                : header.History is null || header.History.Any(h => h is null) ? "History"
+                : null;
+            if (missing is not null)
+            {
+                throw new InvalidDataException($"'{path}': the checkpoint header has no {missing}; the file is corrupt. Delete it to start over.");
+            }
+
+            if (header!.Epoch < 0 || header.Batch < 0 || header.History!.Count != header.Epoch)
+            {
+                throw new InvalidDataException(
+                    $"'{path}': the header's position (epoch {header.Epoch}, batch {header.Batch}, {header.History!.Count} epochs of history) is inconsistent; the file is corrupt.");
+            }
+
+            return header;
         }
-        catch (Exception e) when (e is EndOfStreamException or JsonException or FormatException)
+        catch (Exception e) when (e is EndOfStreamException or JsonException or FormatException or NotSupportedException or ArgumentException)
         {
             throw new InvalidDataException($"'{path}' is not a readable training checkpoint ({e.Message}). Delete it to start over.", e);
         }
+    }
 
+    private static void CheckPhaseAndFingerprint(Header header, string path, string phase, Dictionary<string, string> fingerprint)
+    {
         if (header.Phase != phase)
         {
             throw new InvalidDataException($"'{path}' is a checkpoint of '{header.Phase}', not of '{phase}'. Use another checkpoint path.");
@@ -79,27 +149,5 @@ internal static class TrainingCheckpoint
                 $"'{path}' was written by a run with other settings ({string.Join("; ", differences)}). " +
                 "Resume with the same settings, or delete the checkpoint to start over.");
         }
-
-        long modelStart = reader.BaseStream.Position;
-        ModelFile.CheckMatches(model, StateDictFile.ReadHeader(reader, path), path);
-        int count = reader.ReadInt32();
-        if (count != optimizers.Count)
-        {
-            throw new InvalidDataException($"'{path}' holds {count} optimizer states; this run has {optimizers.Count}.");
-        }
-
-        reader.BaseStream.Position = modelStart;
-        using (no_grad())
-        {
-            model.load(reader, strict: true);
-        }
-
-        reader.ReadInt32();
-        foreach (var optimizer in optimizers)
-        {
-            optimizer.load_state_dict(reader);
-        }
-
-        return header;
     }
 }

@@ -1,0 +1,86 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Training;
+
+/// <summary>
+/// Walks one optimizer section of a checkpoint, in TorchSharp 0.107's SGD layout, without allocating anything it
+/// describes, and checks it against the optimizer it will be loaded into: the optimizer's type name; LEB128 group
+/// and state counts; per group two learning rates, momentum, dampening, weight decay (doubles) and two flags; per
+/// parameter a flag and, when set, the momentum buffer as a tensor (LEB128 dtype, rank and dimensions, raw data). TorchSharp's own loader allocates momentum buffers with the dtype and dimensions it reads, so a
+/// corrupted byte there can crash the process or allocate terabytes: nothing reaches it unchecked.
+/// </summary>
+internal static class OptimizerStateFile
+{
+    /// <summary>Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> and the entry unless the section fits.</summary>
+    public static void Check(BinaryReader reader, OptimizerHelper optimizer, string source, int index)
+    {
+        string where = $"'{source}', optimizer {index}";
+        if (optimizer is not SGD)
+        {
+            throw new NotSupportedException($"Checkpoints hold SGD state; optimizer {index} is a {optimizer.GetType().Name}.");
+        }
+
+        string name = reader.ReadString();
+        if (name != nameof(SGD))
+        {
+            throw new InvalidDataException($"{where}: the file holds '{Printable(name)}' state, this run uses SGD.");
+        }
+
+        var groups = optimizer.ParamGroups.Cast<ParamGroup>().ToList();
+        var parameters = groups.SelectMany(g => g.Parameters).ToList();
+        long groupCount = StateDictFile.Leb128(reader), stateCount = StateDictFile.Leb128(reader);
+        if (groupCount != groups.Count || stateCount != parameters.Count)
+        {
+            throw new InvalidDataException(
+                $"{where}: the file has {groupCount} parameter groups and {stateCount} states; this run has {groups.Count} and {parameters.Count}.");
+        }
+
+        for (int g = 0; g < groups.Count; g++)
+        {
+            foreach (string field in new[] { "initial learning rate", "learning rate", "momentum", "dampening", "weight decay" })
+            {
+                double value = reader.ReadDouble();
+                if (!double.IsFinite(value) || value < 0)
+                {
+                    throw new InvalidDataException($"{where}, group {g}: {field} is {value}; the file is corrupt.");
+                }
+            }
+
+            Flag(reader, $"{where}, group {g}, nesterov");
+            Flag(reader, $"{where}, group {g}, maximize");
+        }
+
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            string entry = $"{where}, momentum buffer of parameter {p}";
+            if (!Flag(reader, entry))
+            {
+                continue;
+            }
+
+            var expected = parameters[p].shape;
+            var tensor = StateDictFile.ReadEntryHeader(reader, "momentum", source);
+            if (tensor.DType != parameters[p].dtype || !tensor.Shape.SequenceEqual(expected))
+            {
+                throw new InvalidDataException(
+                    $"{entry}: the file has {tensor.DType} {Infrastructure.InputGuards.Shape(tensor.Shape)}, the parameter is {parameters[p].dtype} {Infrastructure.InputGuards.Shape(expected)}.");
+            }
+
+            StateDictFile.SkipData(reader, tensor, source);
+        }
+    }
+
+    private static bool Flag(BinaryReader reader, string what)
+    {
+        byte b = reader.ReadByte();
+        return b switch
+        {
+            0 => false,
+            1 => true,
+            _ => throw new InvalidDataException($"{what}: a flag byte is {b}, not 0 or 1; the file is corrupt."),
+        };
+    }
+
+    private static string Printable(string s) => s.Length > 40 ? s[..40] + "…" : s;
+}
