@@ -52,20 +52,13 @@ public abstract class AttackBase : IAttack
     {
         ArgumentNullException.ThrowIfNull(model);
         InputGuards.CheckImagesAndLabels(images, labels);
+        InputGuards.CheckMatchesModel(images, model);
         using var scope = NewDisposeScope();
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var gradEnabled = enable_grad();
-            var x = images.detach();
-            var adversarial = Attack(model, x, labels, generator);
-            return adversarial.detach().to(images.dtype).MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        using var evalMode = EvalModeScope.Enter(model); // safe when several threads attack one model
+        using var gradEnabled = enable_grad();
+        var x = images.detach();
+        var adversarial = Attack(model, x, labels, generator);
+        return adversarial.detach().to(images.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -35,9 +35,9 @@ public sealed class Pgd : AttackBase
     private Pgd(double epsilon, double stepSize, int steps, bool randomStart, int restarts, AttackLoss loss, bool targeted, string? displayName)
         : base(epsilon, loss, targeted)
     {
-        if (double.IsNaN(stepSize) || stepSize <= 0)
+        if (!double.IsFinite(stepSize) || stepSize <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "The PGD step size must be > 0 (in [0,1] pixel units, e.g. 2/255).");
+            throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "The PGD step size must be finite and > 0 (in [0,1] pixel units, e.g. 2/255).");
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
@@ -78,7 +78,9 @@ public sealed class Pgd : AttackBase
     /// <param name="stepFactor">Step as a multiple of ε; 1.25 in the original.</param>
     /// <returns>A one-step PGD with random start, named <c>FGSM-RS</c>.</returns>
     public static Pgd FastFgsm(double epsilon, double stepFactor = 1.25) =>
-        new(epsilon, Math.Max(stepFactor * epsilon, double.Epsilon), 1, true, 1, AttackLoss.CrossEntropy, false, "FGSM-RS");
+        !double.IsFinite(stepFactor) || stepFactor <= 0
+            ? throw new ArgumentOutOfRangeException(nameof(stepFactor), stepFactor, "The step factor must be finite and > 0 (1.25 in the original fast adversarial training).")
+            : new(epsilon, Math.Max(stepFactor * epsilon, double.Epsilon), 1, true, 1, AttackLoss.CrossEntropy, false, "FGSM-RS");
 
     /// <summary>A copy with another iteration count (used by the randomized-steps attack).</summary>
     /// <param name="steps">Iterations.</param>

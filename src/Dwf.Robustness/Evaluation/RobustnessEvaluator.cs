@@ -54,14 +54,14 @@ public sealed class RobustnessEvaluator
         ArgumentNullException.ThrowIfNull(testSet);
         var clock = Stopwatch.StartNew();
         var warnings = new List<string>();
-        bool wasTraining = model.training;
-        if (wasTraining)
+        InputGuards.CheckFiniteParameters(model);
+        using var evalMode = EvalModeScope.Enter(model);
+        if (evalMode.WasTraining)
         {
             warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");
         }
 
         var (data, ownsData, description) = Subset(testSet, datasetName);
-        model.eval();
         try
         {
             var loader = new BatchLoader(data, new BatchLoaderOptions { BatchSize = Options.BatchSize, Shuffle = false, Augment = false }, device);
@@ -167,7 +167,6 @@ public sealed class RobustnessEvaluator
         }
         finally
         {
-            model.train(wasTraining);
             if (ownsData)
             {
                 data.Dispose();

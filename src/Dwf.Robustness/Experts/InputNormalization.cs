@@ -61,6 +61,12 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
                 $"Expected images [B,{mean.shape[1]},H,W]; got shape {InputGuards.Shape(input.shape)}.", nameof(input));
         }
 
+        if (!input.is_floating_point())
+        {
+            throw new ArgumentException(
+                $"Expected float images in [0,1]; got {input.dtype}. Convert uint8 images with images.to(ScalarType.Float32) / 255.", nameof(input));
+        }
+
         using var scope = NewDisposeScope();
         var normalized = (input - mean) / std;
         return (ChannelsLast ? normalized.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : normalized).MoveToOuterDisposeScope();

@@ -68,6 +68,45 @@ internal static class InputGuards
         }
     }
 
+    /// <summary>
+    /// Images of the dtype and on the device of the model's parameters (when it has any), so a mismatch is named here
+    /// instead of failing in the first convolution with a native message.
+    /// </summary>
+    public static void CheckMatchesModel(Tensor images, nn.Module model, string name = "images")
+    {
+        var parameter = model.parameters().FirstOrDefault();
+        if (parameter is null)
+        {
+            return;
+        }
+
+        if (parameter.dtype != images.dtype)
+        {
+            throw new ArgumentException(
+                $"{name} are {images.dtype} but the model's parameters are {parameter.dtype}; convert with images.to(ScalarType.{parameter.dtype}).", name);
+        }
+
+        if (parameter.device.type != images.device.type || parameter.device.index != images.device.index)
+        {
+            throw new ArgumentException(
+                $"{name} are on {images.device} but the model is on {parameter.device}; move them with images.to(model's device).", name);
+        }
+    }
+
+    /// <summary>Refuses a model with a NaN or infinite parameter or buffer: its outputs mean nothing, and an evaluation would report them.</summary>
+    public static void CheckFiniteParameters(nn.Module model)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            if (tensor.is_floating_point() && !tensor.isfinite().all().item<bool>())
+            {
+                throw new ArgumentException(
+                    $"The model's '{name}' holds NaN or infinite values: training diverged or the weights are corrupt. Retrain or load other weights.", "model");
+            }
+        }
+    }
+
     /// <summary>Labels below the number of classes the logits have.</summary>
     public static void CheckLabelRange(Tensor labels, Tensor logits)
     {

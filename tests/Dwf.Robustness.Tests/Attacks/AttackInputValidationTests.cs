@@ -33,6 +33,54 @@ public class AttackInputValidationTests
         ShouldRefuse((x, y) => (x.index_put_(float.NaN, TensorIndex.Single(0), TensorIndex.Single(0), TensorIndex.Single(0), TensorIndex.Single(0)), y), "images", "*NaN*");
 
     [Fact]
+    public void Perturb_Float64ImagesForFloat32Model_ThrowsNamingTheConversion() =>
+        ShouldRefuse((x, y) => (x.to(ScalarType.Float64), y), "images", "*Float64*parameters are Float32*images.to(ScalarType.Float32)*");
+
+    [Theory]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NaN)]
+    [InlineData(0.0)]
+    [InlineData(-0.01)]
+    public void Pgd_NonFiniteOrNonPositiveStepSize_Throws(double stepSize)
+    {
+        var act = () => new Pgd(0.03, stepSize);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("stepSize").WithMessage("*finite and > 0*");
+    }
+
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(0.0)]
+    [InlineData(double.PositiveInfinity)]
+    public void FastFgsm_NonPositiveOrInfiniteStepFactor_Throws(double stepFactor)
+    {
+        var act = () => Pgd.FastFgsm(0.03, stepFactor);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("stepFactor");
+    }
+
+    [Fact]
+    public void Perturb_TwoThreadsOnTrainingModeModel_ModelBackInTrainingMode()
+    {
+        using var model = new TinyCnn();
+        var (images, labels) = SyntheticImages.Make(8);
+        var slow = new Pgd(0.03, 0.01, steps: 20);
+        for (int round = 0; round < 8; round++)
+        {
+            model.train();
+            var threads = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+            {
+                using var scope = NewDisposeScope();
+                slow.Perturb(model, images, labels);
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            model.training.Should().BeTrue($"round {round}: the mode before the attacks is restored after the last one");
+        }
+
+        images.Dispose();
+        labels.Dispose();
+    }
+
+    [Fact]
     public void Perturb_IntegerImages_Throws() =>
         ShouldRefuse((x, y) => (x.to(ScalarType.Byte), y), "images", "*floating-point*");
 

@@ -18,6 +18,20 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
     };
 
     [Fact]
+    public void Evaluate_ModelWithNaNWeight_ThrowsNamingTheParameter()
+    {
+        using var model = new TinyCnn(4, seed: 5);
+        using (no_grad())
+        {
+            model.parameters().First().view(-1)[0] = float.NaN;
+        }
+
+        var act = () => new RobustnessEvaluator(Small()).Evaluate(model, f.TestSet, "nan");
+
+        act.Should().Throw<ArgumentException>().WithMessage("*conv1.weight*NaN or infinite*");
+    }
+
+    [Fact]
     public void Evaluate_DeterministicAttacks_NumbersEqualDirectAttackCalls()
     {
         using var scope = NewDisposeScope();

@@ -20,6 +20,18 @@ public class InputNormalizationTests
     }
 
     [Fact]
+    public void Forward_Uint8Images_ThrowsSayingHowToConvert()
+    {
+        using var scope = NewDisposeScope();
+        using var norm = new InputNormalization();
+        var x = randint(0, 256, [2, 3, 4, 4], dtype: ScalarType.Byte);
+
+        var act = () => norm.call(x);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Byte*images.to(ScalarType.Float32) / 255*");
+    }
+
+    [Fact]
     public void Constructor_ZeroStd_ThrowsNamingStd()
     {
         var act = () => new InputNormalization([0.5], [0.0]);

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dwf.Robustness.Experts;
+using Dwf.Robustness.Tests.TestSupport;
+using Dwf.Robustness.Training;
+using Xunit.Abstractions;
+
+namespace Dwf.Robustness.Tests.Infrastructure;
+
+/// <summary>
+/// The kill -9 suite: a child process (tests/Dwf.Robustness.CrashChild) saves model files or training checkpoints
+/// in a loop and is killed at a random moment. The last file must load, and the next save must leave no temporary
+/// file behind. DWF_KILL_TRIALS (default 20 per kind) sets the trials for a by-hand run.
+/// </summary>
+public class KillDuringSaveTests(ITestOutputHelper output)
+{
+    private static int Trials => int.TryParse(Environment.GetEnvironmentVariable("DWF_KILL_TRIALS"), out int n) && n > 0 ? n : 20;
+
+    private static string ChildDll
+    {
+        get
+        {
+            // tests/Dwf.Robustness.Tests/bin/<Configuration>/<tfm>/ → tests/Dwf.Robustness.CrashChild/bin/<Configuration>/<tfm>/
+            var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            string tfm = here.Name, configuration = here.Parent!.Name;
+            string tests = here.Parent.Parent!.Parent!.Parent!.FullName;
+            return Path.Combine(tests, "Dwf.Robustness.CrashChild", "bin", configuration, tfm, "Dwf.Robustness.CrashChild.dll");
+        }
+    }
+
+    /// <summary>Starts the child, waits for its first complete file, lets it run a random while, kills it; returns temp files left.</summary>
+    private static int RunAndKill(string mode, string path, Random random)
+    {
+        var info = new ProcessStartInfo("dotnet", [ChildDll, mode, path]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var child = Process.Start(info)!;
+        try
+        {
+            var ready = child.StandardOutput.ReadLineAsync();
+            if (!ready.Wait(TimeSpan.FromSeconds(60)) || ready.Result != "ready")
+            {
+                throw new InvalidOperationException($"the child did not get ready: {child.StandardError.ReadToEnd()}");
+            }
+
+            Thread.Sleep(random.Next(0, 400));
+        }
+        finally
+        {
+            child.Kill(entireProcessTree: true); // SIGKILL
+            child.WaitForExit();
+        }
+
+        return Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp").Length;
+    }
+
+    [Fact]
+    public void ModelFileSave_ProcessKilledMidSave_LastFileLoadsAndNextSaveRemovesTemps()
+    {
+        File.Exists(ChildDll).Should().BeTrue($"the child process is built with the tests ({ChildDll})");
+        using var dir = new TempDirectory();
+        string path = dir.File("expert.bin");
+        var random = new Random(11);
+        int orphans = 0;
+        for (int trial = 0; trial < Trials; trial++)
+        {
+            orphans += RunAndKill("model", path, random);
+            var expert = Expert.ResNet18("check", ExpertKind.Clean, width: 0.25);
+            ModelFile.Load(expert.Module, path); // the last complete save: throws if the file is torn
+            ModelFile.Save(expert.Module, path);
+            Directory.GetFiles(dir.Path, "*.tmp").Should().BeEmpty("the next save removes what a killed writer left");
+            expert.Module.Dispose();
+        }
+
+        output.WriteLine($"{Trials} kills during model saves; {orphans} left a temporary file, each removed by the next save");
+    }
+
+    [Fact]
+    public void TrainingCheckpointSave_ProcessKilledDuringTraining_LastCheckpointLoadsAndNextSaveRemovesTemps()
+    {
+        File.Exists(ChildDll).Should().BeTrue($"the child process is built with the tests ({ChildDll})");
+        using var dir = new TempDirectory();
+        string path = dir.File("expert.ckpt");
+        var random = new Random(12);
+        int orphans = 0;
+        for (int trial = 0; trial < Trials; trial++)
+        {
+            File.Delete(path);
+            orphans += RunAndKill("checkpoint", path, random);
+            var expert = Expert.ResNet18("child", ExpertKind.Clean, width: 0.0625);
+            using var optimizer = Sgd.Create(expert.Module.parameters(), new ExpertTrainingOptions().Optimizer);
+            var header = ReadHeader(path);
+            TrainingCheckpoint.Load(path, header.Phase, header.Fingerprint, expert.Module, [optimizer]); // throws if torn
+            header.Epoch.Should().BeGreaterThan(0);
+            TrainingCheckpoint.Save(path, header, expert.Module, [optimizer]);
+            Directory.GetFiles(dir.Path, "*.tmp").Should().BeEmpty("the next save removes what a killed writer left");
+            expert.Module.Dispose();
+        }
+
+        output.WriteLine($"{Trials} kills during training; {orphans} left a temporary checkpoint, each removed by the next save");
+    }
+
+    private static TrainingCheckpoint.Header ReadHeader(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        reader.ReadString();
+        return JsonSerializer.Deserialize<TrainingCheckpoint.Header>(reader.ReadString(),
+            new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })!;
+    }
+}
