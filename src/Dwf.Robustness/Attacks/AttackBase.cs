@@ -106,6 +106,18 @@ public abstract class AttackBase : IAttack
     protected Tensor Project(Tensor adversarial, Tensor images) =>
         minimum(maximum(adversarial, images - Epsilon), images + Epsilon).clamp(0.0, 1.0);
 
+    /// <summary>
+    /// Every setting of the attack at full precision, culture-invariant, in a fixed order: what checkpoint
+    /// fingerprints compare. A subclass with settings of its own appends them to the base's.
+    /// </summary>
+    /// <returns>Name–value pairs.</returns>
+    protected internal virtual IEnumerable<KeyValuePair<string, string>> Settings() =>
+    [
+        new("epsilon", AttackFingerprint.Exact(Epsilon)),
+        new("loss", Loss.ToString()),
+        new("targeted", Targeted ? "true" : "false"),
+    ];
+
     /// <summary>Formats a number for <see cref="Name"/>.</summary>
     /// <param name="value">The value.</param>
     protected static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);

@@ -49,6 +49,16 @@ public sealed class Pgd : AttackBase
         _displayName = displayName;
     }
 
+    /// <inheritdoc />
+    protected internal override IEnumerable<KeyValuePair<string, string>> Settings() =>
+        base.Settings().Concat(
+        [
+            new("stepSize", AttackFingerprint.Exact(StepSize)),
+            new("steps", Steps.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("randomStart", RandomStart ? "true" : "false"),
+            new("restarts", Restarts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ]);
+
     /// <summary>Step size α in [0,1] units.</summary>
     public double StepSize { get; }
 

@@ -29,6 +29,9 @@ public sealed class BatchLoader
     /// <summary>The options in force.</summary>
     public BatchLoaderOptions Options { get; }
 
+    /// <summary>SHA-256 of the dataset's labels and pixels, for checkpoint fingerprints.</summary>
+    internal string ContentHash() => _data.ContentHash();
+
     /// <summary>Number of images in the dataset.</summary>
     public int Count => _data.Count;
 

@@ -116,6 +116,19 @@ public sealed class Cifar10Dataset : IDisposable
         return counts;
     }
 
+    /// <summary>
+    /// SHA-256 of the labels and pixels (hex): identifies the data in checkpoint fingerprints, so a resume on another
+    /// data set of the same size is refused. About 0.1 s for the 50,000 training images.
+    /// </summary>
+    internal string ContentHash()
+    {
+        using var scope = NewDisposeScope();
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(Labels.cpu().contiguous().bytes);
+        hash.AppendData(Images.cpu().contiguous().bytes);
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

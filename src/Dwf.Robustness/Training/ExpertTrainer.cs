@@ -1,3 +1,4 @@
+using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Experts;
 using Microsoft.Extensions.Logging;
@@ -60,7 +61,7 @@ public sealed class ExpertTrainer
             Seed = Options.Seed,
             Fingerprint = new()
             {
-                ["attack"] = Options.Attack?.Name ?? "none",
+                ["attack"] = AttackFingerprint.Of(Options.Attack),
                 ["mix"] = Options.MixCleanWithAdversarial.ToString(),
                 ["optimizer"] = Options.Optimizer.ToString(),
             },

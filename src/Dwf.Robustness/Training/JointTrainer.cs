@@ -1,3 +1,4 @@
+using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Moe;
 using Microsoft.Extensions.Logging;
@@ -82,8 +83,9 @@ public sealed class JointTrainer
             {
                 ["experts"] = string.Join(",", mixture.Experts.Select(e => e.Name)),
                 ["shares"] = FormattableString.Invariant($"{Options.CleanShare:R}/{Options.FgsmShare:R}/{Options.PgdShare:R}"),
-                ["fgsm"] = Options.FgsmAttack.Name,
-                ["pgd"] = Options.PgdAttack.Name,
+                ["fgsm"] = AttackFingerprint.Of(Options.FgsmAttack),
+                ["pgd"] = AttackFingerprint.Of(Options.PgdAttack),
+                ["mixture"] = MixtureFingerprint(mixture),
                 ["frozen"] = Options.FreezeExperts.ToString(),
                 ["entropy"] = Options.GateEntropyWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 ["gate"] = Options.Gate.ToString(),
@@ -156,4 +158,9 @@ public sealed class JointTrainer
         stats.AdversarialCount += nFgsm + nPgd;
         stats.AddGateWeights(output.GateWeights.detach().sum(new long[] { 0 }).to(ScalarType.Float64).cpu().data<double>().ToArray(), batch.Size);
     }
+
+    /// <summary>The mixture's mixing mode and its gate's type and temperature (the weights are checked by the model section).</summary>
+    private static string MixtureFingerprint(MixtureOfExperts mixture) =>
+        $"{mixture.Mode}, gate {mixture.Gate.GetType().Name}" +
+        (mixture.Gate is SoftGate soft ? $"(temperature={AttackFingerprint.Exact(soft.Temperature)})" : "");
 }

@@ -48,6 +48,8 @@ internal sealed class TrainingLoop
             ["batchSize"] = Loader.Options.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["images"] = Loader.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["loaderSeed"] = Loader.Options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["loader"] = System.Text.Json.JsonSerializer.Serialize(Loader.Options), // every loader setting, invariant
+            ["data"] = Loader.ContentHash(),
         };
         var optimizers = Optimizers.Select(o => o.Optimizer).ToList();
         int startEpoch = 0, startBatch = 0;

@@ -1,3 +1,4 @@
+using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Tests.TestSupport;
 using Dwf.Robustness.Training;
@@ -74,6 +75,57 @@ public class CheckpointResumeTests
         var act = () => new JointTrainer(JointTrainerTests.TinyOptions(epochs: 1) with { Seed = 99 }).Fit(moe, SyntheticDataset.Loader(data), path);
 
         act.Should().Throw<InvalidDataException>().WithMessage("*seed: checkpoint 5, now 99*");
+    }
+
+    public enum Change { LoaderAugment, LoaderShuffle, LoaderCropPadding, LoaderDropLast, OtherDataSameSize, PgdStepSize, EpsilonBeyondFourDecimals }
+
+    [Theory]
+    [InlineData(Change.LoaderAugment, "*loader: checkpoint*Augment*")]
+    [InlineData(Change.LoaderShuffle, "*loader: checkpoint*Shuffle*")]
+    [InlineData(Change.LoaderCropPadding, "*loader: checkpoint*CropPadding*")]
+    [InlineData(Change.LoaderDropLast, "*loader: checkpoint*DropLast*")]
+    [InlineData(Change.OtherDataSameSize, "*data: checkpoint*")]
+    [InlineData(Change.PgdStepSize, "*pgd: checkpoint*stepSize=0.01*now*stepSize=0.011*")]
+    [InlineData(Change.EpsilonBeyondFourDecimals, "*fgsm: checkpoint*epsilon=0.03,*now*epsilon=0.03001,*")]
+    public void Fit_CheckpointWithOneSettingChanged_RefusedNamingIt(Change change, string message)
+    {
+        using var dir = new TempDirectory();
+        using var data = SyntheticDataset.Create(64);
+        using var other = SyntheticDataset.Create(64, seed: 9);
+        using var moe = TinyMixture.Create(experts: 2, seed: 1);
+        string path = dir.File("joint.ckpt");
+        var options = JointTrainerTests.TinyOptions(epochs: 1);
+        var loaderOptions = new Dwf.Robustness.Data.BatchLoaderOptions { BatchSize = 32, Augment = false, Seed = 0 };
+        new JointTrainer(options).Fit(moe, new Dwf.Robustness.Data.BatchLoader(data, loaderOptions), path);
+
+        var (changedOptions, changedData, changedLoader) = change switch
+        {
+            Change.LoaderAugment => (options, data, loaderOptions with { Augment = true }),
+            Change.LoaderShuffle => (options, data, loaderOptions with { Shuffle = false }),
+            Change.LoaderCropPadding => (options, data, loaderOptions with { CropPadding = 2 }),
+            Change.LoaderDropLast => (options, data, loaderOptions with { DropLast = true }),
+            Change.OtherDataSameSize => (options, other, loaderOptions),
+            Change.PgdStepSize => (options with { PgdAttack = PaperAttacks.RandomStepsPgd([1, 2], 0.03, 0.011) }, data, loaderOptions),
+            _ => (options with { FgsmAttack = PaperAttacks.RandomEpsilonFgsm([0.01, 0.03001]) }, data, loaderOptions),
+        };
+        var act = () => new JointTrainer(changedOptions).Fit(moe, new Dwf.Robustness.Data.BatchLoader(changedData, changedLoader), path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void Fit_CheckpointOfOtherMixtureMode_RefusedNamingIt()
+    {
+        using var dir = new TempDirectory();
+        using var data = SyntheticDataset.Create(64);
+        using var logits = TinyMixture.Create(experts: 2, seed: 1);
+        using var probabilities = TinyMixture.Create(experts: 2, mode: Dwf.Robustness.Moe.MixtureMode.Probabilities, seed: 1);
+        string path = dir.File("joint.ckpt");
+        new JointTrainer(JointTrainerTests.TinyOptions(epochs: 1)).Fit(logits, SyntheticDataset.Loader(data), path);
+
+        var act = () => new JointTrainer(JointTrainerTests.TinyOptions(epochs: 1)).Fit(probabilities, SyntheticDataset.Loader(data), path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*mixture: checkpoint Logits*now Probabilities*");
     }
 
     [Fact]
