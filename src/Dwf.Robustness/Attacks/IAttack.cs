@@ -20,6 +20,9 @@ namespace Dwf.Robustness.Attacks;
 /// throws. The attack works when called under <c>torch.no_grad()</c>. No tensors leak.</description></item>
 /// <item><description>Attack objects are immutable; every random draw comes from <c>generator</c> (or torch's
 /// global generator when it is null), so the same seed gives the same result.</description></item>
+/// <item><description>Several threads may call <c>Perturb</c> on one model at once, also in training mode: the
+/// model stays in eval mode while any call runs and gets back its earlier mode after the last (see
+/// docs/reliability.md, thread safety). Give each thread its own generator.</description></item>
 /// </list>
 /// </remarks>
 public interface IAttack

@@ -11,6 +11,20 @@ public class Cifar10DatasetTests
         return Cifar10Reader.Load(SyntheticCifar.WriteArchive(dir.Path, SyntheticCifar.Members(perBatch: 40)), Cifar10Split.Train);
     }
 
+    [Theory]
+    [InlineData(4L)]
+    [InlineData(-1L)]
+    public void Constructor_LabelOutsideClassNames_ThrowsNamingRange(long bad)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var images = TorchSharp.torch.zeros([3, 3, 2, 2], TorchSharp.torch.ScalarType.Byte);
+        var labels = TorchSharp.torch.tensor(new long[] { 0, bad, 1 });
+
+        var act = () => new Cifar10Dataset(images, labels, ["a", "b", "c", "d"]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("*0–3*");
+    }
+
     [Fact]
     public void TakePerClass_Three_GivesThreeOfEveryClassInOriginalOrder()
     {

@@ -9,7 +9,7 @@ namespace Dwf.Robustness.Tests.Data;
 /// an <see cref="InvalidDataException"/> naming the file — never different data, never a hang, never another
 /// exception type. DWF_CORRUPTION_SCALE=10 multiplies the generated archive cases for a by-hand run.
 /// </summary>
-public class Cifar10ReaderCorruptionTests
+public class Cifar10ReaderCorruptionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
@@ -71,6 +71,7 @@ public class Cifar10ReaderCorruptionTests
         }
 
         cases.Should().BeGreaterThanOrEqualTo(300 * ArchiveMutations.Scale);
+        output.WriteLine($"{cases} mutated archives: {refused} refused, {cases - refused - failures.Count} loaded, {failures.Count} mishandled");
         failures.Should().BeEmpty($"{failures.Count} of {cases} mutated archives were mishandled");
         refused.Should().BeGreaterThan(cases / 2, "most mutations must be detected, not just survive as exact loads");
     }
@@ -132,6 +133,8 @@ public class Cifar10ReaderCorruptionTests
 
         Run("class names missing", f => File.Delete(Path.Combine(f, Cifar10Format.MetaFileName)), Cifar10Format.MetaFileName);
         Run("nine class names", f => File.WriteAllLines(Path.Combine(f, Cifar10Format.MetaFileName), SyntheticCifar.ClassNames[..9]), Cifar10Format.MetaFileName);
+
+        output.WriteLine($"{cases} mutated folders: {refused} refused, {cases - refused - failures.Count} loaded, {failures.Count} mishandled");
 
         failures.Should().BeEmpty($"{failures.Count} of {cases} mutated folders were mishandled");
         refused.Should().Be(cases, "every folder mutation here changes the data, so every one must be refused");

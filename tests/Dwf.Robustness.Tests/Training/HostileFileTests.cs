@@ -12,7 +12,7 @@ namespace Dwf.Robustness.Tests.Training;
 /// (and the optimizer) bit-identical; no case may crash the process or grow it by more than <see cref="MaxGrowthMb"/>.
 /// DWF_CORRUPTION_SCALE=10 multiplies the random cases for a by-hand run.
 /// </summary>
-public class HostileFileTests
+public class HostileFileTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const long MaxGrowthMb = 512;
 
@@ -131,6 +131,7 @@ public class HostileFileTests
         }
 
         // A flipped weight byte is a different, valid model (the format has no checksum); everything else is refused.
+        output.WriteLine($"{cases} hostile model files: {refused} refused, {cases - refused - failures.Count} loaded, {failures.Count} mishandled");
         failures.Should().BeEmpty($"{failures.Count} of {cases} hostile model files were mishandled");
         refused.Should().BeGreaterThan(40);
         (PeakRssMb() - peakBefore).Should().BeLessThan(MaxGrowthMb, "no size read from a file may drive an allocation");
@@ -214,6 +215,8 @@ public class HostileFileTests
                 failures.Add($"{description}: {e.GetType().Name}: {e.Message}");
             }
         }
+
+        output.WriteLine($"{cases} hostile checkpoints: {refused} refused, {cases - refused - failures.Count} loaded, {failures.Count} mishandled");
 
         failures.Should().BeEmpty($"{failures.Count} of {cases} hostile checkpoints were mishandled");
         refused.Should().BeGreaterThan(cases / 3);
