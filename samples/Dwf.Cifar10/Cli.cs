@@ -150,7 +150,9 @@ public static class Cli
                     _ => throw new ArgumentException($"--device must be cpu or cuda; got '{config.Device}'."),
                 };
                 torch.set_num_threads(p.GetValue(threads) ?? Environment.ProcessorCount);
-                bool allocatorTuned = CpuAllocator.Tune(); // activation buffers reused instead of re-faulted every step
+                // Activation buffers reused instead of re-faulted every step (faster, more resident memory: docs/reliability.md);
+                // DWF_ALLOCATOR=default keeps glibc's defaults.
+                bool allocatorTuned = Environment.GetEnvironmentVariable("DWF_ALLOCATOR") != "default" && CpuAllocator.Tune();
 
                 var folder = new RunFolder(config.RunFolder);
                 folder.SaveOrCheck(config);

@@ -59,6 +59,7 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             ModelFile.Save(expert.Module, weights);
             expert.Module.Dispose();
             log.Info($"expert {spec.Name} saved to {weights}; final training loss {result.History[^1].Loss:F4}");
+            ReleaseMemory($"after expert {spec.Name}");
         }
     }
 
@@ -94,6 +95,7 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             new JointTrainer(options, log).Fit(mixture, loader, folder.MixtureCheckpoint(name), new MemoryLoggingProgress(progress, log), cancellationToken));
         ModelFile.Save(mixture, weights);
         log.Info($"mixture {name} saved to {weights}");
+        ReleaseMemory($"after mixture {name}");
     }
 
     public IReadOnlyList<RobustnessReport> Evaluate()
@@ -124,6 +126,7 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             ReportJson.Write(report, json);
             ReportMarkdown.Write(report, folder.Report(name, "md"));
             reports.Add(report);
+            ReleaseMemory($"after evaluating {name}");
             Console.WriteLine($"report {name}: clean {ConsoleProgress.Pct(report.CleanAccuracy)}, worst case {ConsoleProgress.Pct(report.RobustAccuracy)}" +
                               (report.Warnings.Count > 0 ? $", {report.Warnings.Count} warning(s)" : ""));
         }
@@ -202,6 +205,19 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
     }
 
     /// <summary>Forwards progress, and logs process memory (RSS) at every epoch end: the memory-flatness benchmark.</summary>
+    /// <summary>
+    /// Between phases: the memory the tuned allocator keeps for reuse fits the phase that freed it, not the next one
+    /// (another attack, the joint phase, evaluation), so it is handed back here and RSS stays at one phase's peak.
+    /// </summary>
+    private void ReleaseMemory(string when)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        double before = ProcessMemory.RssMegabytes();
+        CpuAllocator.Release();
+        log.Info($"{when}: process RSS {before:F0} MB, {ProcessMemory.RssMegabytes():F0} MB after releasing free memory");
+    }
+
     private sealed class MemoryLoggingProgress(IProgress<TrainingProgress> inner, FileLogger log) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)

@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: load [archive] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: load [archive] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -50,6 +50,11 @@ switch (workload)
         // memory <clean|fgsm|pgd> [epochs=6] [perClass=800] [archive]
         MemoryWorkload.Run(args.Length > 4 ? args[4] : "../shared/data/cifar10/cifar-10-binary.tar.gz",
             args.Length > 2 ? int.Parse(args[2]) : 6, args.Length > 3 ? int.Parse(args[3]) : 800, args.Length > 1 ? args[1] : "clean");
+        break;
+
+    case "soak":
+        // soak [steps=1000]: RSS and live tensors over training steps and attack calls; compare with DWF_ALLOCATOR=default
+        SoakWorkload.Run(args.Length > 1 ? int.Parse(args[1]) : 1000);
         break;
 
     case "allocator-probe":

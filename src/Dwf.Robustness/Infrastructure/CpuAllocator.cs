@@ -78,6 +78,34 @@ public static partial class CpuAllocator
         }
     }
 
+    /// <summary>
+    /// Hands the free memory glibc keeps (in every arena, not only at the top of the heap) back to the operating
+    /// system: <c>malloc_trim(0)</c>. With <see cref="Tune"/> freed activation memory is kept for reuse, which is
+    /// what makes steps fast; between phases whose allocation sizes differ (an expert trained with another attack,
+    /// the joint phase, evaluation) the kept memory no longer fits and the resident size climbs. Calling this between
+    /// phases bounds it by the largest phase instead of the sum. Costs a few milliseconds; safe on any thread.
+    /// </summary>
+    /// <returns>True when memory was returned; false when there was none to return or the platform has no glibc.</returns>
+    public static bool Release()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            return MallocTrim(0) == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+
     [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
     private static partial int Mallopt(int parameter, int value);
 }
