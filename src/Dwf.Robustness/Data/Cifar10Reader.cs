@@ -134,12 +134,14 @@ public static class Cifar10Reader
 
                 string name = Path.GetFileName(entry.Name);
                 string source = $"{archivePath}!{entry.Name}";
-                if ((parts.Any(p => p.Wants(name)) || name == Cifar10Format.MetaFileName) && !seen.Add(name))
+                var owner = parts.FirstOrDefault(p => p.Wants(name));
+                if ((owner is not null || name == Cifar10Format.MetaFileName) && !seen.Add(name))
                 {
                     throw Cifar10DataException.Create(
                         $"'{source}': a second '{name}'. The official archive holds each file once; this one is not it.");
                 }
-                if (parts.FirstOrDefault(p => p.Wants(name)) is { } owner)
+
+                if (owner is not null)
                 {
                     owner.Complete(name, Cifar10RecordParser.Parse(entry.DataStream, entry.Length, source, n => owner.Destination(name, n)));
                 }
