@@ -10,11 +10,15 @@ namespace Dwf.Robustness.Tests.Infrastructure;
 /// <summary>
 /// The kill -9 suite: a child process (tests/Dwf.Robustness.CrashChild) saves model files or training checkpoints
 /// in a loop and is killed at a random moment. The last file must load, and the next save must leave no temporary
-/// file behind. DWF_KILL_TRIALS (default 20 per kind) sets the trials for a by-hand run.
+/// file behind. A killed fixed-length training run, resumed, must end with the same bytes as an uninterrupted run.
+/// DWF_KILL_TRIALS sets the trials per kind for a by-hand run (default 20 for saves, 4 for resumes).
 /// </summary>
 public class KillDuringSaveTests(ITestOutputHelper output)
 {
-    private static int Trials => int.TryParse(Environment.GetEnvironmentVariable("DWF_KILL_TRIALS"), out int n) && n > 0 ? n : 20;
+    private static int Trials => TrialsOr(20);
+
+    private static int TrialsOr(int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable("DWF_KILL_TRIALS"), out int n) && n > 0 ? n : fallback;
 
     private static string ChildDll
     {
@@ -28,11 +32,13 @@ public class KillDuringSaveTests(ITestOutputHelper output)
         }
     }
 
+    private static ProcessStartInfo Child(string mode, string path) =>
+        new("dotnet", [ChildDll, mode, path]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+
     /// <summary>Starts the child, waits for its first complete file, lets it run a random while, kills it; returns temp files left.</summary>
-    private static int RunAndKill(string mode, string path, Random random)
+    private static int RunAndKill(string mode, string path, Random random, int maxDelayMs = 400)
     {
-        var info = new ProcessStartInfo("dotnet", [ChildDll, mode, path]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var child = Process.Start(info)!;
+        using var child = Process.Start(Child(mode, path))!;
         try
         {
             var ready = child.StandardOutput.ReadLineAsync();
@@ -41,7 +47,7 @@ public class KillDuringSaveTests(ITestOutputHelper output)
                 throw new InvalidOperationException($"the child did not get ready: {child.StandardError.ReadToEnd()}");
             }
 
-            Thread.Sleep(random.Next(0, 400));
+            Thread.Sleep(random.Next(0, maxDelayMs));
         }
         finally
         {
@@ -50,6 +56,17 @@ public class KillDuringSaveTests(ITestOutputHelper output)
         }
 
         return Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp").Length;
+    }
+
+    /// <summary>Runs the child to the end of its fixed-length training (resuming what <paramref name="path"/> holds).</summary>
+    private static void RunToCompletion(string mode, string path)
+    {
+        using var child = Process.Start(Child(mode, path))!;
+        string stdout = child.StandardOutput.ReadToEnd(), stderr = child.StandardError.ReadToEnd();
+        if (!child.WaitForExit(TimeSpan.FromMinutes(2)) || child.ExitCode != 0 || !stdout.Contains("done", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"the child {mode} did not finish (exit {(child.HasExited ? child.ExitCode : -1)}): {stderr}");
+        }
     }
 
     [Fact]
@@ -96,6 +113,33 @@ public class KillDuringSaveTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{Trials} kills during training; {orphans} left a temporary checkpoint, each removed by the next save");
+    }
+
+    [Theory]
+    [InlineData("expert-train")]
+    [InlineData("joint-train")]
+    public void Fit_ProcessKilledAnywhereInTraining_ResumeEndsBitIdenticalToUninterruptedRun(string mode)
+    {
+        File.Exists(ChildDll).Should().BeTrue($"the child process is built with the tests ({ChildDll})");
+        using var dir = new TempDirectory();
+        string reference = dir.File("reference.ckpt");
+        RunToCompletion(mode, reference);
+        byte[] expected = File.ReadAllBytes(reference + ".final");
+
+        var random = new Random(mode.Length);
+        int trials = TrialsOr(4), orphans = 0, epochsAtKill = 0;
+        for (int trial = 0; trial < trials; trial++)
+        {
+            string path = dir.File($"trial{trial}.ckpt");
+            orphans += RunAndKill(mode, path, random, maxDelayMs: 1500);
+            epochsAtKill += ReadHeader(path).Epoch;
+            RunToCompletion(mode, path);
+            File.ReadAllBytes(path + ".final").Should().Equal(expected, $"trial {trial}: a resumed run must end exactly where an uninterrupted one does");
+            Directory.GetFiles(dir.Path, "*.tmp").Should().BeEmpty("the resumed run's saves remove what the killed run left");
+        }
+
+        output.WriteLine($"{trials} {mode} runs killed (mean {epochsAtKill / (double)trials:0.0} epochs checkpointed at the kill), " +
+                         $"{orphans} left a temporary file; every resume ended bit-identical to the uninterrupted run");
     }
 
     private static TrainingCheckpoint.Header ReadHeader(string path)
