@@ -25,15 +25,23 @@ public static class Cli
         var width = new Option<double?>("--width") { Description = "Expert width multiplier (paper: 1.0)", Recursive = true };
         var expertEpochs = new Option<int?>("--expert-epochs") { Description = "Pre-training epochs per expert (paper: 150)", Recursive = true };
         var jointEpochs = new Option<int?>("--joint-epochs") { Description = "Joint epochs (paper: 100)", Recursive = true };
+        var plan = new Option<string>("--plan")
+        {
+            Description = "Evaluation plan: paper (FGSM grid + PGD sweep) | aa-rapid (APGD-CE → APGD-T, 3 targets) | aa-standard (APGD-CE → APGD-T, 9 targets → Square 5,000)",
+            DefaultValueFactory = _ => "paper",
+            Recursive = true,
+        };
+        plan.AcceptOnlyFromAmong([.. EvaluationPlanNames.All]);
         var set = new Option<string[]>("--set") { Description = "Override any setting of config.json: --set Name=value (lists comma-separated)", Recursive = true, AllowMultipleArgumentsPerToken = false };
 
         var expert = new Option<string?>("--expert") { Description = "Train only this expert (e.g. pgd-2)" };
         var only = new Option<string?>("--only") { Description = "dwf | frozen-experts: train only this mixture" };
 
         var clock = new Stopwatch(); // restarted by each command; results.md and the log report its time
+        string parsedPlan = "paper";
         var root = new RootCommand("Reproduces 'Divided We Fall' (arXiv 2512.20821) on CIFAR-10 with Dwf.Robustness.")
         {
-            preset, data, download, run, device, threads, seed, width, expertEpochs, jointEpochs, set,
+            preset, data, download, run, device, threads, seed, width, expertEpochs, jointEpochs, plan, set,
         };
         var pretrainCommand = new Command("pretrain", "Phase 1: pre-train the experts (all, or --expert NAME).") { expert };
         var jointCommand = new Command("joint", "Phase 2: train gate and experts end to end (and the frozen-expert ablation).") { only };
@@ -97,16 +105,17 @@ public static class Cli
 
         void Evaluate(Pipeline pipe, RunConfig c)
         {
-            var reports = pipe.Evaluate();
+            var kind = EvaluationPlanNames.Parse(parsedPlan);
+            var reports = pipe.Evaluate(kind);
             var folder = new RunFolder(c.RunFolder);
-            AtomicFile.WriteAllText(folder.Results, ResultsTable.Render(c, reports, Machine(), clock.Elapsed));
+            AtomicFile.WriteAllText(folder.ResultsFor(kind), ResultsTable.Render(c, kind, reports, Machine(), clock.Elapsed));
             var plotted = reports.Where(r => r.Model is Pipeline.DwfModel or Pipeline.FrozenModel or "clean-1" or "fgsm-1" or "pgd-1").ToList();
-            if (plotted.Count > 0)
+            if (plotted.Count > 0 && kind == PlanKind.Paper)
             {
                 ReportPlot.SavePng(plotted, folder.Plot, title: $"CIFAR-10, preset {c.Preset}: accuracy under FGSM (solid) and PGD (dashed)");
             }
 
-            Console.WriteLine($"results: {folder.Results}");
+            Console.WriteLine($"results: {folder.ResultsFor(kind)}");
         }
 
         string Machine() =>
@@ -116,6 +125,7 @@ public static class Cli
         async Task<int> Execute(ParseResult p, CancellationToken ct, Action<Pipeline, RunConfig> body)
         {
             clock.Restart();
+            parsedPlan = p.GetValue(plan)!;
             try
             {
                 string presetName = p.GetValue(preset)!;

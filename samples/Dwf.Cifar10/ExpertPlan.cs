@@ -35,7 +35,7 @@ public static class ExpertPlan
 
     /// <summary>PGD with the iteration count drawn per batch; the step for k iterations is <see cref="RunConfig.PgdStepFor"/>.</summary>
     public static IAttack PgdAttack(RunConfig c) => new RandomizedAttack(
-        c.PgdTrainSteps.Select(k => new Pgd(c.PgdEpsilon, c.PgdStepFor(k), k)),
+        c.PgdTrainSteps.Select(k => new Pgd(c.PgdEpsilon, c.PgdStepFor(k), k, keepBest: false)),
         $"PGD(steps∈{{{string.Join(", ", c.PgdTrainSteps)}}}, ε={c.PgdEpsilon:0.####})");
 
     public static Expert Create(RunConfig c, ExpertSpec spec, TorchSharp.torch.Device device)

@@ -98,9 +98,9 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
         ReleaseMemory($"after mixture {name}");
     }
 
-    public IReadOnlyList<RobustnessReport> Evaluate()
+    public IReadOnlyList<RobustnessReport> Evaluate(PlanKind plan = PlanKind.Paper)
     {
-        var options = new EvaluationOptions
+        var paper = new EvaluationOptions
         {
             FgsmEpsilons = config.EvalFgsmEpsilons,
             PgdEpsilons = [config.PgdEpsilon],
@@ -109,10 +109,11 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             BatchSize = config.EvalBatchSize,
             Seed = config.Seed + 3000,
         };
+        var options = paper with { Plan = EvaluationPlans.For(plan, paper, config.PgdEpsilon) };
         var reports = new List<RobustnessReport>();
         foreach (var (name, weights) in Models())
         {
-            string json = folder.Report(name, "json");
+            string json = folder.Report(name, "json", plan);
             if (File.Exists(json))
             {
                 reports.Add(ReportJson.Read(json));
@@ -124,10 +125,11 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             var report = ConsoleProgress.Evaluate($"evaluate {name}", progress =>
                 new RobustnessEvaluator(options, log).Evaluate(model, Test, name, "CIFAR-10 test (JPEG-derived copy)", device, progress, cancellationToken));
             ReportJson.Write(report, json);
-            ReportMarkdown.Write(report, folder.Report(name, "md"));
+            ReportMarkdown.Write(report, folder.Report(name, "md", plan));
             reports.Add(report);
             ReleaseMemory($"after evaluating {name}");
-            Console.WriteLine($"report {name}: clean {ConsoleProgress.Pct(report.CleanAccuracy)}, worst case {ConsoleProgress.Pct(report.RobustAccuracy)}" +
+            string worst = string.Join(", ", report.WorstCase.Select(w => $"ε={w.Epsilon:0.####} {ConsoleProgress.Pct(w.Accuracy)}"));
+            Console.WriteLine($"report {name}: clean {ConsoleProgress.Pct(report.CleanAccuracy)}, worst case per ε: {worst}" +
                               (report.Warnings.Count > 0 ? $", {report.Warnings.Count} warning(s)" : ""));
         }
 

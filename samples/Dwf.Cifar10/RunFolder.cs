@@ -24,6 +24,16 @@ public sealed class RunFolder(string root)
 
     public string Report(string model, string extension) => Path.Combine(Root, "reports", $"{model}.{extension}");
 
+    /// <summary>A model's report under <paramref name="plan"/>: reports/ for the paper plan, reports-&lt;plan&gt;/ for the others.</summary>
+    public string Report(string model, string extension, Dwf.Robustness.Evaluation.PlanKind plan) =>
+        plan == Dwf.Robustness.Evaluation.PlanKind.Paper
+            ? Report(model, extension)
+            : Path.Combine(Root, $"reports-{EvaluationPlanNames.Name(plan)}", $"{model}.{extension}");
+
+    /// <summary>results.md for the paper plan, results-&lt;plan&gt;.md for the others.</summary>
+    public string ResultsFor(Dwf.Robustness.Evaluation.PlanKind plan) =>
+        plan == Dwf.Robustness.Evaluation.PlanKind.Paper ? Results : Path.Combine(Root, $"results-{EvaluationPlanNames.Name(plan)}.md");
+
     public string Results => Path.Combine(Root, "results.md");
 
     public string Plot => Path.Combine(Root, "accuracy.png");

@@ -38,7 +38,7 @@ new JointTrainer(new JointTrainingOptions { Epochs = 1, PgdAttack = pgd }).Fit(d
 // Evaluation attacks the whole mixture, through its gate.
 var options = new EvaluationOptions { FgsmEpsilons = [8.0 / 255], PgdSteps = [10] };
 var report = new RobustnessEvaluator(options).Evaluate(dwf, test, "dwf-quickstart");
-Console.WriteLine($"clean accuracy {report.CleanAccuracy:P1}; PGD-10 (ε=8/255) accuracy {report.AccuracyUnder("PGD", 8.0 / 255, 10):P1}");
+Console.WriteLine($"clean accuracy {report.CleanAccuracy:P1}; PGD-10 (ε=8/255) accuracy {report.AccuracyUnder(Dwf.Robustness.Attacks.AttackFamily.Pgd, 8.0 / 255, 10):P1}");
 foreach (var warning in report.Warnings)
 {
     Console.WriteLine($"warning: {warning}");

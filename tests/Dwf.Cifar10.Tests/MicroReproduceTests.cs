@@ -29,8 +29,8 @@ public class MicroReproduceTests
                 report.Samples.Should().Be(30);
                 report.CleanAccuracy.Should().BeInRange(0, 1);
                 report.Attacks.Should().OnlyContain(a => a.Accuracy >= 0 && a.Accuracy <= report.CleanAccuracy);
-                report.RobustAccuracy.Should().BeInRange(0, report.CleanAccuracy);
-                report.AccuracyUnder("PGD", 8.0 / 255, 20).Should().NotBeNull();
+                report.RobustAccuracyAt(8.0 / 255).Should().BeInRange(0, report.CleanAccuracy);
+                report.AccuracyUnder(Dwf.Robustness.Attacks.AttackFamily.Pgd, 8.0 / 255, 20).Should().NotBeNull();
             }
 
             File.ReadAllText(folder.Results).Should().Contain("*paper: DWF*").And.Contain("| PGD-20 ε=8/255 |");

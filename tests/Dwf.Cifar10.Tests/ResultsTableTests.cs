@@ -1,40 +1,64 @@
+using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Evaluation;
 
 namespace Dwf.Cifar10.Tests;
 
 public class ResultsTableTests
 {
-    private static RobustnessReport Report(string model, double clean, double pgd20) => new(
-        RobustnessReport.CurrentSchemaVersion, model, "test", 100,
-        new EvaluationSettings([0.09], [8.0 / 255], [20], 2.0 / 255, true, 1, 50, 0),
-        clean,
-        [new AttackResult("FGSM(ε=0.09)", "FGSM", 0.09, 1, pgd20 + 0.05, 0, 100), new AttackResult("PGD-20", "PGD", 8.0 / 255, 20, pgd20, 0, 100)],
-        pgd20, ["a"], [clean], [pgd20], null, [], 1, DateTimeOffset.UnixEpoch);
+    private const int N = 100;
+
+    /// <summary>A schema-2 report on 100 images: clean correct on the first <paramref name="clean"/> images, FGSM 0.09 and PGD-20 on the first <paramref name="pgd20"/>.</summary>
+    private static RobustnessReport Report(string model, int clean, int pgd20)
+    {
+        static SampleOutcomes First(int k) => SampleOutcomes.From(Enumerable.Range(0, N).Select(i => i < k).ToArray());
+        static AttackResult Result(AttackDescriptor d, int k) =>
+            new(d.DisplayName, d, "paper", StageKind.Sweep, (double)k / N, k, N, ConfidenceInterval.Wilson(k, N), First(k));
+        var fgsm = new AttackDescriptor(AttackFamily.Fgsm, ThreatModel.Linf, 0.09, 1, 1, AttackLoss.CrossEntropy, false);
+        var pgd = new AttackDescriptor(AttackFamily.Pgd, ThreatModel.Linf, 8.0 / 255, 20, 1, AttackLoss.CrossEntropy, false);
+        var worst = new WorstCase(8.0 / 255, (double)pgd20 / N, pgd20, N, ConfidenceInterval.Wilson(pgd20, N), [pgd.DisplayName], [(double)pgd20 / N], First(pgd20));
+        return new RobustnessReport(
+            RobustnessReport.CurrentSchemaVersion, model, "test", N, "same-images", ThreatModel.Linf,
+            new PlanRecord("paper", [new StageRecord("paper", StageKind.Sweep, [fgsm, pgd], (double)pgd20 / N)]),
+            new EvaluationSettings([0.09], [8.0 / 255], [20], 2.0 / 255, true, 1, 50, 0),
+            (double)clean / N, ConfidenceInterval.Wilson(clean, N), First(clean),
+            [Result(fgsm, Math.Min(clean, pgd20 + 5)), Result(pgd, pgd20)], [worst], ["a"], [(double)clean / N], null, [], null, null, 1,
+            DateTimeOffset.UnixEpoch);
+    }
 
     private static readonly RunConfig Config = Presets.Create("cpu-small", "/d", "/r");
 
     [Fact]
-    public void Render_DwfAboveEveryModel_SaysShown()
+    public void Render_DwfSignificantlyAboveEveryModel_SaysShownWithPairedTests()
     {
-        var md = ResultsTable.Render(Config, [Report("dwf", 0.5, 0.30), Report("frozen-experts", 0.5, 0.2), Report("clean-1", 0.6, 0.0)], "m", null);
+        var md = ResultsTable.Render(Config, PlanKind.Paper, [Report("dwf", 50, 30), Report("frozen-experts", 50, 10), Report("clean-1", 60, 0)], "m", null);
 
         md.Should().Contain("**shown**").And.NotContain("**not shown**");
-        md.Should().Contain("| PGD-20 ε=8/255 | 30.00 | 20.00 | 0.00 | *56.33* | *51.51* | *55.13* |");
-        md.Should().Contain("Clean accuracy: DWF 50.00 vs clean expert 60.00 (-10.00 points)");
+        md.Should().Contain("| PGD-20 ε=8/255 | 30.00 | 10.00 | 0.00 | *56.33* | *51.51* | *55.13* |");
+        md.Should().Contain("vs frozen-experts: +20.00 points").And.Contain("20 images only DWF gets right, 0 only frozen-experts");
+        md.Should().Contain("McNemar p = 0.0000");
     }
 
     [Fact]
     public void Render_DwfBelowAnExpert_SaysNotShownAndNamesIt()
     {
-        var md = ResultsTable.Render(Config, [Report("dwf", 0.5, 0.20), Report("pgd-1", 0.4, 0.25)], "m", null);
+        var md = ResultsTable.Render(Config, PlanKind.Paper, [Report("dwf", 50, 20), Report("pgd-1", 40, 25)], "m", null);
 
-        md.Should().Contain("**not** above pgd-1 (25.00)").And.Contain("**not shown**");
+        md.Should().Contain("vs pgd-1: -5.00 points").And.Contain("**not shown**");
+    }
+
+    [Fact]
+    public void Render_DwfAboveByOneImage_NotShown()
+    {
+        // 31 vs 30 of 100: above in the mean, but one discordant image is no evidence (p = 1).
+        var md = ResultsTable.Render(Config, PlanKind.Paper, [Report("dwf", 50, 31), Report("pgd-1", 50, 30)], "m", null);
+
+        md.Should().Contain("vs pgd-1: +1.00 points").And.Contain("McNemar p = 1.0000").And.Contain("**not shown**");
     }
 
     [Fact]
     public void Render_PaperNumbers_OnlyInPaperColumns()
     {
-        var md = ResultsTable.Render(Config, [Report("dwf", 0.5, 0.2)], "m", null);
+        var md = ResultsTable.Render(Config, PlanKind.Paper, [Report("dwf", 50, 20)], "m", null);
         var header = md.Split('\n').First(l => l.StartsWith("| metric |"));
 
         header.Should().EndWith("| *paper: DWF* | *paper: SoE* | *paper: ADVMoE* |");

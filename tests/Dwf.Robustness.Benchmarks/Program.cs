@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: load [archive] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: load [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -55,6 +55,13 @@ switch (workload)
     case "soak":
         // soak [steps=1000]: RSS and live tensors over training steps and attack calls; compare with DWF_ALLOCATOR=default
         SoakWorkload.Run(args.Length > 1 ? int.Parse(args[1]) : 1000);
+        break;
+
+    case "crosscheck":
+        // crosscheck <model.bin> <width> [n=500] [steps=100] [targets=9] [archive] [report.json]: the library's side of python/crosscheck_autoattack.py
+        CrossCheckWorkload.Run(args[1], double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+            args.Length > 3 ? int.Parse(args[3]) : 500, args.Length > 4 ? int.Parse(args[4]) : 100, args.Length > 5 ? int.Parse(args[5]) : 9,
+            args.Length > 6 ? args[6] : "../shared/data/cifar10/cifar-10-binary.tar.gz", args.Length > 7 ? args[7] : "crosscheck-report.json");
         break;
 
     case "allocator-probe":

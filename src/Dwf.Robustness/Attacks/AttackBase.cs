@@ -8,8 +8,9 @@ namespace Dwf.Robustness.Attacks;
 /// <summary>
 /// The machinery every gradient attack shares: argument guards, eval mode set and restored in <c>finally</c>,
 /// gradients enabled even under <c>no_grad</c>, the input gradient via <c>torch.autograd.grad</c> on the input
-/// only, projection onto the ε-ball and [0,1], one dispose scope per call. Subclasses implement only
-/// <see cref="Attack"/>.
+/// only, projection onto the ε-ball and [0,1], one dispose scope per call, and the input checks — done once per
+/// <see cref="Perturb"/> (labels against the model's class count through one single-image forward), never per
+/// step. Subclasses implement <see cref="Attack"/> and <see cref="Descriptor"/>.
 /// </summary>
 public abstract class AttackBase : IAttack
 {
@@ -27,7 +28,7 @@ public abstract class AttackBase : IAttack
 
         if (!Enum.IsDefined(loss))
         {
-            throw new ArgumentOutOfRangeException(nameof(loss), loss, "Use AttackLoss.CrossEntropy or AttackLoss.CarliniWagnerMargin.");
+            throw new ArgumentOutOfRangeException(nameof(loss), loss, $"Unknown loss; use one of {string.Join(", ", Enum.GetNames<AttackLoss>())}.");
         }
 
         Epsilon = epsilon;
@@ -45,7 +46,10 @@ public abstract class AttackBase : IAttack
     public bool Targeted { get; }
 
     /// <inheritdoc />
-    public abstract string Name { get; }
+    public virtual string Name => Descriptor.DisplayName;
+
+    /// <inheritdoc />
+    public abstract AttackDescriptor Descriptor { get; }
 
     /// <inheritdoc />
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator = null)
@@ -57,6 +61,7 @@ public abstract class AttackBase : IAttack
         using var evalMode = EvalModeScope.Enter(model); // safe when several threads attack one model
         using var gradEnabled = enable_grad();
         var x = images.detach();
+        CheckLabels(model, x, labels);
         var adversarial = Attack(model, x, labels, generator);
         return adversarial.detach().to(images.dtype).MoveToOuterDisposeScope();
     }
@@ -80,23 +85,38 @@ public abstract class AttackBase : IAttack
     /// <param name="adversarial">Current adversarial images.</param>
     /// <param name="labels">True or target labels.</param>
     /// <returns>A tensor shaped like <paramref name="adversarial"/>.</returns>
-    protected Tensor AscentDirection(nn.Module<Tensor, Tensor> model, Tensor adversarial, Tensor labels)
-    {
-        var input = adversarial.detach().requires_grad_(true);
-        var logits = model.call(input);
-        var objective = Objective(logits, labels).sum();
-        var gradient = autograd.grad(new[] { objective }, new[] { input })[0];
-        return Targeted ? -gradient : gradient;
-    }
+    protected Tensor AscentDirection(nn.Module<Tensor, Tensor> model, Tensor adversarial, Tensor labels) =>
+        Ascent(model, adversarial, labels).Gradient;
+
+    /// <summary>
+    /// One forward/backward at <paramref name="adversarial"/>: the attacker's score per sample (the objective,
+    /// negated for targeted attacks), the logits, and the score's input gradient.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="adversarial">Current adversarial images.</param>
+    /// <param name="labels">True or target labels.</param>
+    /// <returns>Score, logits and gradient, detached.</returns>
+    protected LossAndGradient Ascent(nn.Module<Tensor, Tensor> model, Tensor adversarial, Tensor labels) =>
+        LossAndGradient.Compute(model, adversarial, logits => Targeted ? -Objective(logits, labels) : Objective(logits, labels));
 
     /// <summary>Per-sample objective the attack maximizes (untargeted) or whose loss it minimizes (targeted).</summary>
     /// <param name="logits">[B,K].</param>
     /// <param name="labels">[B].</param>
     /// <returns>[B] loss values (higher = further from the label for untargeted attacks).</returns>
-    protected Tensor Objective(Tensor logits, Tensor labels)
+    protected Tensor Objective(Tensor logits, Tensor labels) => AttackObjectives.PerSample(Loss, logits, labels);
+
+    /// <summary>Labels against the model's class count (one single-image forward, one host sync per call).</summary>
+    private void CheckLabels(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
-        InputGuards.CheckLabelRange(labels, logits);
-        return AttackObjectives.PerSample(Loss, logits, labels);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var probe = model.call(images.narrow(0, 0, 1));
+        InputGuards.CheckLabelRange(labels, probe, batchChecked: false);
+        int minimum = AttackObjectives.MinimumClasses(Loss);
+        if (probe.shape[1] < minimum)
+        {
+            throw new ArgumentException($"{Name} needs a model with at least {minimum} classes; this one has {probe.shape[1]}.", nameof(model));
+        }
     }
 
     /// <summary>Clips <paramref name="adversarial"/> to the ε-ball around <paramref name="images"/> and to [0,1].</summary>

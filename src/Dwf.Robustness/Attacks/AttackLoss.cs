@@ -11,4 +11,16 @@ public enum AttackLoss
     /// scaling, so it resists one common form of gradient masking.
     /// </summary>
     CarliniWagnerMargin,
+
+    /// <summary>
+    /// Difference of Logits Ratio (Croce and Hein, 2020): −(z_y − max_{j≠y} z_j) / (z_π1 − z_π3), with π the classes
+    /// sorted by logit. Invariant to shifting and scaling the logits. Needs at least 3 classes.
+    /// </summary>
+    DifferenceOfLogitsRatio,
+
+    /// <summary>
+    /// Targeted DLR: −(z_y − z_t) / (z_π1 − (z_π3 + z_π4)/2) for a target class t. Needs at least 4 classes and a
+    /// target per sample; used by APGD-T, which picks the targets itself.
+    /// </summary>
+    TargetedDifferenceOfLogitsRatio,
 }

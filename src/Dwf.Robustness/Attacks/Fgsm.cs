@@ -19,6 +19,9 @@ public sealed class Fgsm : AttackBase
     }
 
     /// <inheritdoc />
+    public override AttackDescriptor Descriptor => new(AttackFamily.Fgsm, ThreatModel.Linf, Epsilon, 1, 1, Loss, Targeted);
+
+    /// <inheritdoc />
     public override string Name =>
         $"FGSM(ε={Format(Epsilon)}{(Loss == AttackLoss.CarliniWagnerMargin ? ", CW" : "")}{(Targeted ? ", targeted" : "")})";
 

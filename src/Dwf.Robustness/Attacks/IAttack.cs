@@ -30,6 +30,10 @@ public interface IAttack
     /// <summary>A short description, e.g. <c>PGD-10(ε=0.0314, α=0.0078)</c>.</summary>
     string Name { get; }
 
+    /// <summary>What the attack is, as data (family, threat model, ε, steps, restarts, loss, targets, queries): what
+    /// reports record and lookups match. An attack from outside the library uses <see cref="AttackFamily.Custom"/>.</summary>
+    AttackDescriptor Descriptor { get; }
+
     /// <summary>Crafts adversarial examples.</summary>
     /// <param name="model">The classifier under attack, returning logits.</param>
     /// <param name="images">float [B,C,H,W] in [0,1].</param>

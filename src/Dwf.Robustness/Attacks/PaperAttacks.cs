@@ -41,7 +41,7 @@ public static class PaperAttacks
             throw new ArgumentException("The iteration-count set is empty; give at least one count, e.g. 10.", nameof(steps));
         }
 
-        var template = new Pgd(epsilon ?? Epsilon.Cifar10Default, stepSize ?? Epsilon.Cifar10Step);
+        var template = new Pgd(epsilon ?? Epsilon.Cifar10Default, stepSize ?? Epsilon.Cifar10Step, keepBest: false);
         return new RandomizedAttack(set.Select(template.WithSteps), FormattableString.Invariant($"PGD(steps∈{{{string.Join(", ", set)}}}, ε={epsilon ?? Epsilon.Cifar10Default:0.####})"));
     }
 }

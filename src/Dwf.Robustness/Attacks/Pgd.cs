@@ -5,8 +5,10 @@ namespace Dwf.Robustness.Attacks;
 /// <summary>
 /// Projected Gradient Descent (Madry et al., 2018) under L∞: optional uniform random start in the ε-ball, then
 /// <see cref="Steps"/> signed-gradient steps of size <see cref="StepSize"/>, each projected back onto the ε-ball and
-/// [0,1]. With several restarts the per-sample worst case is kept: a misclassifying (for targeted: target-hitting)
-/// example over one that is not, otherwise the one with the higher objective.
+/// [0,1]. With <see cref="KeepBest"/> (the default) the result is the per-sample best iterate over every step and
+/// restart (<see cref="BestTracker"/>): a misclassifying (for targeted: target-hitting) point over one that is not,
+/// otherwise the one with the higher objective. Without it, each restart's last iterate competes (the classic
+/// form, which the training attacks use).
 /// </summary>
 public sealed class Pgd : AttackBase
 {
@@ -20,6 +22,7 @@ public sealed class Pgd : AttackBase
     /// <param name="restarts">Independent runs, keeping the per-sample worst case; default 1.</param>
     /// <param name="loss">Objective; cross-entropy by default.</param>
     /// <param name="targeted">Whether labels are target classes.</param>
+    /// <param name="keepBest">Return the best iterate seen rather than the last; default true (one extra forward per restart).</param>
     public Pgd(
         double epsilon = 8.0 / 255.0,
         double stepSize = 2.0 / 255.0,
@@ -27,12 +30,13 @@ public sealed class Pgd : AttackBase
         bool randomStart = true,
         int restarts = 1,
         AttackLoss loss = AttackLoss.CrossEntropy,
-        bool targeted = false)
-        : this(epsilon, stepSize, steps, randomStart, restarts, loss, targeted, null)
+        bool targeted = false,
+        bool keepBest = true)
+        : this(epsilon, stepSize, steps, randomStart, restarts, loss, targeted, keepBest, null)
     {
     }
 
-    private Pgd(double epsilon, double stepSize, int steps, bool randomStart, int restarts, AttackLoss loss, bool targeted, string? displayName)
+    private Pgd(double epsilon, double stepSize, int steps, bool randomStart, int restarts, AttackLoss loss, bool targeted, bool keepBest, string? displayName)
         : base(epsilon, loss, targeted)
     {
         if (!double.IsFinite(stepSize) || stepSize <= 0)
@@ -46,8 +50,15 @@ public sealed class Pgd : AttackBase
         Steps = steps;
         RandomStart = randomStart;
         Restarts = restarts;
+        KeepBest = keepBest;
         _displayName = displayName;
     }
+
+    /// <summary>Whether the best iterate (over steps and restarts) is returned rather than the last.</summary>
+    public bool KeepBest { get; }
+
+    /// <inheritdoc />
+    public override AttackDescriptor Descriptor => new(AttackFamily.Pgd, ThreatModel.Linf, Epsilon, Steps, Restarts, Loss, Targeted);
 
     /// <inheritdoc />
     protected internal override IEnumerable<KeyValuePair<string, string>> Settings() =>
@@ -57,6 +68,7 @@ public sealed class Pgd : AttackBase
             new("steps", Steps.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("randomStart", RandomStart ? "true" : "false"),
             new("restarts", Restarts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("keepBest", KeepBest ? "true" : "false"),
         ]);
 
     /// <summary>Step size α in [0,1] units.</summary>
@@ -90,55 +102,52 @@ public sealed class Pgd : AttackBase
     public static Pgd FastFgsm(double epsilon, double stepFactor = 1.25) =>
         !double.IsFinite(stepFactor) || stepFactor <= 0
             ? throw new ArgumentOutOfRangeException(nameof(stepFactor), stepFactor, "The step factor must be finite and > 0 (1.25 in the original fast adversarial training).")
-            : new(epsilon, Math.Max(stepFactor * epsilon, double.Epsilon), 1, true, 1, AttackLoss.CrossEntropy, false, "FGSM-RS");
+            : new(epsilon, Math.Max(stepFactor * epsilon, double.Epsilon), 1, true, 1, AttackLoss.CrossEntropy, false, false, "FGSM-RS");
 
     /// <summary>A copy with another iteration count (used by the randomized-steps attack).</summary>
     /// <param name="steps">Iterations.</param>
-    public Pgd WithSteps(int steps) => new(Epsilon, StepSize, steps, RandomStart, Restarts, Loss, Targeted, _displayName);
+    public Pgd WithSteps(int steps) => new(Epsilon, StepSize, steps, RandomStart, Restarts, Loss, Targeted, KeepBest, _displayName);
 
     /// <inheritdoc />
     protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator)
     {
-        Tensor? best = null, bestScore = null, bestHit = null;
+        if (Restarts == 1 && !KeepBest)
+        {
+            return Run(model, images, labels, generator, null);
+        }
+
+        using var tracker = new BestTracker(images, labels, hitMeansTarget: Targeted);
         for (int r = 0; r < Restarts; r++)
         {
-            var adversarial = Start(images, generator);
-            for (int s = 0; s < Steps; s++)
-            {
-                // One scope per step: the forward's activations are freed every iteration, not at the end.
-                using var step = NewDisposeScope();
-                var direction = AscentDirection(model, adversarial, labels);
-                var next = Project(adversarial + StepSize * direction.sign(), images).MoveToOuterDisposeScope();
-                adversarial.Dispose();
-                adversarial = next;
-            }
-
-            if (Restarts == 1)
-            {
-                return adversarial;
-            }
-
+            using var restart = NewDisposeScope();
+            var last = Run(model, images, labels, generator, KeepBest ? tracker : null);
             using (no_grad())
             {
-                var logits = model.call(adversarial);
+                var logits = model.call(last);
                 var objective = Objective(logits, labels);
-                var score = Targeted ? -objective : objective;
-                var predicted = logits.argmax(1);
-                var hit = Targeted ? predicted.eq(labels) : predicted.ne(labels);
-                if (best is null)
-                {
-                    (best, bestScore, bestHit) = (adversarial, score, hit);
-                    continue;
-                }
-
-                var replace = (hit & bestHit!.logical_not()) | (hit.eq(bestHit!) & score.gt(bestScore!));
-                best = where(replace.view(-1, 1, 1, 1), adversarial, best);
-                bestScore = where(replace, score, bestScore!);
-                bestHit = hit | bestHit!;
+                tracker.Update(last, Targeted ? -objective : objective, logits);
             }
         }
 
-        return best!;
+        return tracker.Best.clone();
+    }
+
+    /// <summary>One restart; every iterate before the last is offered to <paramref name="tracker"/> when given.</summary>
+    private Tensor Run(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, BestTracker? tracker)
+    {
+        var adversarial = Start(images, generator);
+        for (int s = 0; s < Steps; s++)
+        {
+            // One scope per step: the forward's activations are freed every iteration, not at the end.
+            using var step = NewDisposeScope();
+            var (score, logits, gradient) = Ascent(model, adversarial, labels);
+            tracker?.Update(adversarial, score, logits);
+            var next = Project(adversarial + StepSize * gradient.sign(), images).MoveToOuterDisposeScope();
+            adversarial.Dispose();
+            adversarial = next;
+        }
+
+        return adversarial;
     }
 
     private Tensor Start(Tensor images, Generator? generator)

@@ -36,6 +36,17 @@ public sealed class RandomizedAttack : IAttack
     /// <inheritdoc />
     public string Name { get; }
 
+    /// <summary>Family <see cref="AttackFamily.Randomized"/>, with the largest ε and step count among the choices.</summary>
+    public AttackDescriptor Descriptor
+    {
+        get
+        {
+            var d = Choices.Select(c => c.Descriptor).ToArray();
+            return new AttackDescriptor(AttackFamily.Randomized, ThreatModel.Linf, d.Max(x => x.Epsilon), d.Max(x => x.Steps), 1,
+                d[0].Loss, d.All(x => x.Targeted));
+        }
+    }
+
     /// <summary>Draws one attack.</summary>
     /// <param name="generator">Random source; torch's global generator when null.</param>
     /// <returns>One of <see cref="Choices"/>.</returns>

@@ -2,9 +2,16 @@ using Dwf.Robustness.Attacks;
 
 namespace Dwf.Robustness.Evaluation;
 
-/// <summary>What <see cref="RobustnessEvaluator"/> measures. Defaults: the paper's FGSM ε sweep plus 8/255, and PGD at 8/255 with 10, 20 and 50 steps (step 2/255, random start).</summary>
+/// <summary>
+/// What <see cref="RobustnessEvaluator"/> measures: a <see cref="Plan"/>, or when none is given the paper plan built
+/// from the FGSM and PGD settings here (defaults: the paper's FGSM ε sweep plus 8/255, and PGD at 8/255 with 10,
+/// 20 and 50 steps, step 2/255, random start, best iterate kept).
+/// </summary>
 public sealed record EvaluationOptions
 {
+    /// <summary>The attacks to run, in stages; null for <see cref="EvaluationPlans.Paper"/> of these options.</summary>
+    public EvaluationPlan? Plan { get; init; }
+
     /// <summary>FGSM budgets; default 0.01, 0.02, …, 0.09 (the paper's) and 8/255.</summary>
     public IReadOnlyList<double> FgsmEpsilons { get; init; } = [.. PaperAttacks.FgsmEpsilons, 8.0 / 255];
 
@@ -37,6 +44,13 @@ public sealed record EvaluationOptions
 
     /// <summary>Run the gradient-masking checks (they add one PGD run at ε = <see cref="SanityEpsilon"/> on up to 200 images); default true.</summary>
     public bool SanityChecks { get; init; } = true;
+
+    /// <summary>
+    /// For a <see cref="Moe.MixtureOfExperts"/>: after the plan, attack it adaptively — per ε the plan's strongest
+    /// untargeted PGD/APGD against the gate-detached surrogate (<see cref="GateDetachedSurrogate"/>) and transferred
+    /// from every expert, on the images still robust — and fold the results into the worst case per ε. Default true.
+    /// </summary>
+    public bool AdaptiveMixtureChecks { get; init; } = true;
 
     /// <summary>The large budget at which accuracy must be near zero; default 0.5.</summary>
     public double SanityEpsilon { get; init; } = 0.5;
@@ -86,12 +100,14 @@ public sealed record EvaluationOptions
         {
             throw new ArgumentException($"SanityEpsilon must be in (0,1]; got {SanityEpsilon}.", nameof(SanityEpsilon));
         }
+
+        Plan?.Validate();
+        if (Plan is null && FgsmEpsilons.Count + PgdEpsilons.Count * PgdSteps.Count == 0)
+        {
+            throw new ArgumentException("No attack to run: give FGSM or PGD budgets, or a Plan.", nameof(Plan));
+        }
     }
 
-    /// <summary>The attacks of the sweep, in the order they run: every FGSM ε, then every PGD (ε, steps).</summary>
-    public IReadOnlyList<(string Family, double Epsilon, int Steps, IAttack Attack)> Attacks() =>
-        FgsmEpsilons.Select(e => ("FGSM", e, 1, (IAttack)new Fgsm(e)))
-            .Concat(PgdEpsilons.SelectMany(e => PgdSteps.Select(s =>
-                ("PGD", e, s, (IAttack)new Pgd(e, PgdStepSize, s, PgdRandomStart, PgdRestarts)))))
-            .ToList();
+    /// <summary>The plan in force: <see cref="Plan"/>, or the paper plan of these options.</summary>
+    public EvaluationPlan ResolvePlan() => Plan ?? EvaluationPlans.Paper(this);
 }

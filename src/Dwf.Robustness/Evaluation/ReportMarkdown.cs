@@ -11,7 +11,16 @@ public static class ReportMarkdown
 
     private static string E(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
 
-    /// <summary>One report: summary, attack table, per-class table, gate weights, warnings.</summary>
+    private static string I(ConfidenceInterval? ci) => ci is null ? "–" : $"{P(ci.Lower)}–{P(ci.Upper)}";
+
+    private static string Header(Attacks.AttackDescriptor d) => d.Family switch
+    {
+        Attacks.AttackFamily.Fgsm => $"FGSM {E(d.Epsilon)}",
+        Attacks.AttackFamily.Pgd => $"PGD-{d.Steps} {E(d.Epsilon)}",
+        _ => d.DisplayName,
+    };
+
+    /// <summary>One report: summary, attack table with intervals, worst case per ε, per-class table, gate weights, warnings.</summary>
     /// <param name="report">The report.</param>
     public static string Render(RobustnessReport report)
     {
@@ -19,18 +28,38 @@ public static class ReportMarkdown
         var sb = new StringBuilder();
         sb.AppendLine($"## {report.Model}").AppendLine();
         sb.AppendLine($"Data: {report.Dataset} ({report.Samples} images). Accuracies in %. Evaluated in {report.Seconds:F0} s.").AppendLine();
-        sb.AppendLine("| attack | ε | steps | accuracy |").AppendLine("|---|---|---|---|");
-        sb.AppendLine($"| clean | 0 | – | {P(report.CleanAccuracy)} |");
+        sb.AppendLine($"Plan: {report.Plan.Name}. Threat model: {report.ThreatModel}. Intervals: Wilson 95%.").AppendLine();
+        sb.AppendLine("| stage | attack | ε | accuracy | 95% CI |").AppendLine("|---|---|---|---|---|");
+        sb.AppendLine($"| | clean | 0 | {P(report.CleanAccuracy)} | {I(report.CleanInterval)} |");
         foreach (var a in report.Attacks)
         {
-            sb.AppendLine($"| {a.Family} | {E(a.Epsilon)} | {(a.Family == "FGSM" ? "–" : a.Steps.ToString(CultureInfo.InvariantCulture))} | {P(a.Accuracy)} |");
+            string stage = a.Kind == StageKind.Cascade ? $"{a.Stage} (cascade, cumulative)" : a.Stage;
+            sb.AppendLine($"| {stage} | {a.Attack} | {E(a.Epsilon)} | {P(a.Accuracy)} | {I(a.Interval)} |");
         }
 
-        sb.AppendLine($"| **worst case over all attacks** | | | **{P(report.RobustAccuracy)}** |").AppendLine();
-        sb.AppendLine("| class | clean | worst case |").AppendLine("|---|---|---|");
+        sb.AppendLine();
+        if (report.WorstCase.Count > 0)
+        {
+            sb.AppendLine("Worst case per ε (correct clean and under every attack at that budget):").AppendLine();
+            sb.AppendLine("| ε | robust accuracy | 95% CI | attacks |").AppendLine("|---|---|---|---|");
+            foreach (var w in report.WorstCase)
+            {
+                sb.AppendLine($"| {E(w.Epsilon)} | **{P(w.Accuracy)}** | {I(w.Interval)} | {w.Attacks.Count} |");
+            }
+
+            sb.AppendLine();
+        }
+        else if (report.LegacyWorstCaseAcrossBudgets is { } legacy)
+        {
+            sb.AppendLine($"Schema-1 report: its worst case over all attacks ({P(legacy)}) mixes budgets and is not a robust accuracy at any ε.").AppendLine();
+        }
+
+        sb.Append("| class | clean |").Append(string.Concat(report.WorstCase.Select(w => $" worst ε={E(w.Epsilon)} |"))).AppendLine();
+        sb.Append("|---|---|").Append(string.Concat(report.WorstCase.Select(_ => "---|"))).AppendLine();
         for (int c = 0; c < report.ClassNames.Count; c++)
         {
-            sb.AppendLine($"| {report.ClassNames[c]} | {P(report.PerClassClean[c])} | {P(report.PerClassRobust[c])} |");
+            sb.Append($"| {report.ClassNames[c]} | {P(report.PerClassClean[c])} |")
+                .Append(string.Concat(report.WorstCase.Select(w => $" {P(w.PerClass[c])} |"))).AppendLine();
         }
 
         if (report.Gate is { } gate)
@@ -49,7 +78,7 @@ public static class ReportMarkdown
         return sb.ToString();
     }
 
-    /// <summary>Several reports side by side: clean, worst case and every attack, one row per model.</summary>
+    /// <summary>Several reports side by side: clean, every attack and the worst case per ε, one row per model (columns from the first report).</summary>
     /// <param name="reports">Reports of the same sweep.</param>
     public static string RenderComparison(IReadOnlyList<RobustnessReport> reports)
     {
@@ -59,15 +88,17 @@ public static class ReportMarkdown
             return string.Empty;
         }
 
-        var columns = reports[0].Attacks.Select(a => (a.Family, a.Epsilon, a.Steps)).ToList();
+        var columns = reports[0].Attacks.Select(a => a.Descriptor).ToList();
+        var budgets = reports[0].WorstCase.Select(w => w.Epsilon).ToList();
         var sb = new StringBuilder();
-        sb.Append("| model | clean | ").Append(string.Join(" | ", columns.Select(c => c.Family == "FGSM" ? $"FGSM {E(c.Epsilon)}" : $"PGD-{c.Steps} {E(c.Epsilon)}")))
-            .AppendLine(" | worst case |");
-        sb.Append("|---|---|").Append(string.Concat(columns.Select(_ => "---|"))).AppendLine("---|");
+        sb.Append("| model | clean | ").Append(string.Join(" | ", columns.Select(Header)))
+            .Append(string.Concat(budgets.Select(e => $" | worst ε={E(e)}"))).AppendLine(" |");
+        sb.Append("|---|---|").Append(string.Concat(columns.Select(_ => "---|"))).Append(string.Concat(budgets.Select(_ => "---|"))).AppendLine();
         foreach (var r in reports)
         {
-            var cells = columns.Select(c => r.AccuracyUnder(c.Family, c.Epsilon, c.Steps) is { } acc ? P(acc) : "–");
-            sb.AppendLine($"| {r.Model} | {P(r.CleanAccuracy)} | {string.Join(" | ", cells)} | {P(r.RobustAccuracy)} |");
+            var cells = columns.Select(c => r.Attacks.FirstOrDefault(a => a.Descriptor.Matches(c)) is { } hit ? P(hit.Accuracy) : "–");
+            var worst = budgets.Select(e => r.RobustAccuracyAt(e) is { } acc ? P(acc) : "–");
+            sb.AppendLine($"| {r.Model} | {P(r.CleanAccuracy)} | {string.Join(" | ", cells.Concat(worst))} |");
         }
 
         return sb.ToString();

@@ -26,9 +26,10 @@ public static class ReportPlot
         {
             var r = reports[m];
             var color = palette.GetColor(m);
-            AddLine(plot, r, "FGSM", r.Attacks.Where(a => a.Family == "FGSM").OrderBy(a => a.Epsilon).ToList(), color, LinePattern.Solid);
-            var pgd = r.Attacks.Where(a => a.Family == "PGD").GroupBy(a => a.Epsilon).Select(g => g.OrderBy(a => a.Steps).Last()).OrderBy(a => a.Epsilon).ToList();
-            AddLine(plot, r, pgd.Count > 0 ? $"PGD-{pgd.Max(p => p.Steps)}" : "PGD", pgd, color, LinePattern.Dashed);
+            AddLine(plot, r, "FGSM", r.Attacks.Where(a => a.Descriptor.Family == Attacks.AttackFamily.Fgsm).OrderBy(a => a.Epsilon).ToList(), color, LinePattern.Solid);
+            var pgd = r.Attacks.Where(a => a.Descriptor.Family == Attacks.AttackFamily.Pgd).GroupBy(a => a.Epsilon)
+                .Select(g => g.OrderBy(a => a.Descriptor.Steps).Last()).OrderBy(a => a.Epsilon).ToList();
+            AddLine(plot, r, pgd.Count > 0 ? $"PGD-{pgd.Max(p => p.Descriptor.Steps)}" : "PGD", pgd, color, LinePattern.Dashed);
         }
 
         plot.Title(title);

@@ -1,19 +1,22 @@
 using System.Diagnostics;
+using System.Reflection;
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Infrastructure;
 using Dwf.Robustness.Moe;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Evaluation;
 
 /// <summary>
 /// Evaluates any classifier — one expert or a whole mixture, always attacked as a whole (through the gate) — on a
-/// test set: clean accuracy, FGSM and PGD sweeps, the per-sample worst case over every attack, per-class accuracy,
-/// a mixture's gate weights, and checks that flag signs of gradient masking. Attacks run only on images the model
-/// classifies correctly when clean (AutoAttack's convention); the others count as failures.
+/// test set under an <see cref="EvaluationPlan"/> (sweeps and AutoAttack-style cascades): clean accuracy, accuracy
+/// per attack with Wilson intervals and per-image outcomes, the worst case per ε (never across budgets), per-class
+/// accuracy, a mixture's gate weights, and checks that flag signs of gradient masking. Attacks run only on images
+/// the model classifies correctly when clean (AutoAttack's convention); the others count as failures.
 /// </summary>
 public sealed class RobustnessEvaluator
 {
@@ -37,9 +40,15 @@ public sealed class RobustnessEvaluator
     /// <param name="testSet">Test images (the subset options apply to it).</param>
     /// <param name="modelName">Name recorded in the report.</param>
     /// <param name="datasetName">Description of the data recorded in the report.</param>
-    /// <param name="device">Where the model lives; CPU when null.</param>
+    /// <param name="device">Where to put the data; the device of the model's first parameter when null (CPU for a model without parameters).</param>
     /// <param name="progress">One report per batch of every stage.</param>
-    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <param name="cancellationToken">Checked between batches; with <paramref name="statePath"/> the work done so far is kept.</param>
+    /// <param name="statePath">
+    /// Evaluation state file, or null for none: saved atomically after every batch, resumed when it exists (a
+    /// stopped evaluation continues at the attack and batch where it stopped and gives the same report as an
+    /// uninterrupted one), deleted when the evaluation is complete. A state of another model, data, plan or
+    /// setting is refused with an <see cref="InvalidDataException"/>.
+    /// </param>
     /// <returns>The report.</returns>
     public RobustnessReport Evaluate(
         nn.Module<Tensor, Tensor> model,
@@ -48,122 +57,175 @@ public sealed class RobustnessEvaluator
         string datasetName = "CIFAR-10 test",
         Device? device = null,
         IProgress<EvaluationProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        string? statePath = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(testSet);
         var clock = Stopwatch.StartNew();
-        var warnings = new List<string>();
         InputGuards.CheckFiniteParameters(model);
         using var evalMode = EvalModeScope.Enter(model);
-        if (evalMode.WasTraining)
-        {
-            warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");
-        }
-
         var (data, ownsData, description) = Subset(testSet, datasetName);
+        var mixture = model as MixtureOfExperts;
+        using var detached = mixture is not null && Options.AdaptiveMixtureChecks ? new GateDetachedSurrogate(mixture) : null;
         try
         {
+            device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
             var loader = new BatchLoader(data, new BatchLoaderOptions { BatchSize = Options.BatchSize, Shuffle = false, Augment = false }, device);
-            var attacks = Options.Attacks();
-            int stages = attacks.Count + 1 + (Options.SanityChecks ? 1 : 0);
-            var mixture = model as MixtureOfExperts;
-            int gateAttack = GateAttackIndex(attacks);
-            var gateClean = mixture is null ? null : new double[mixture.Experts.Count];
-            var gateAttacked = mixture is null ? null : new double[mixture.Experts.Count];
-            long gateAttackedCount = 0;
+            var plan = Options.ResolvePlan();
+            var units = EvaluationUnit.Build(plan, mixture, detached);
+            string dataHash = data.ContentHash();
+            var state = EvaluationState.LoadOrNew(statePath, Fingerprint(model, dataHash, description, units));
+            if (state.Clean is null && evalMode.WasTraining)
+            {
+                state.Warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");
+            }
+
+            int stages = units.Count + 1 + (Options.SanityChecks ? 1 : 0);
+            int gateUnit = GateAttackIndex(units.Where(u => !u.IsAdaptive).Select(u => u.Attack).ToList());
+            int experts = mixture?.Experts.Count ?? 0;
+            state.GateClean ??= new double[experts];
+            state.GateAttacked ??= new double[experts];
 
             var labels = data.Labels.data<long>().ToArray();
             int n = labels.Length;
-            var clean = new bool[n];
-            RunStage("clean", 0, stages, loader, progress, cancellationToken, (batch, offset, _) =>
+            if (state.Clean is null)
             {
-                using var noGrad = no_grad();
-                var logits = Predict(model, mixture, batch.Images, gateClean);
-                CopyCorrect(logits, batch.Labels, clean, offset, null);
-                if (offset == 0 && Options.SanityChecks)
+                var cleanRun = new bool[n];
+                RunStage("clean", 0, stages, loader, 0, progress, cancellationToken, (batch, offset, _) =>
                 {
-                    SanityChecks.CheckLogits(logits, warnings);
-                }
-            });
+                    using var noGrad = no_grad();
+                    var logits = Predict(model, mixture, batch.Images, state.GateClean);
+                    CopyCorrect(logits, batch.Labels, cleanRun, offset, null);
+                    if (offset == 0 && Options.SanityChecks)
+                    {
+                        SanityChecks.CheckLogits(logits, state.Warnings);
+                        SanityChecks.CheckDeterministic(model, batch.Images, logits, state.Warnings);
+                    }
+                }, null);
+                state.Clean = SampleOutcomes.From(cleanRun);
+                state.Seconds += clock.Elapsed.TotalSeconds;
+                clock.Restart();
+                state.Save(statePath);
+            }
 
-            var perAttack = new List<bool[]>();
-            var results = new List<AttackResult>();
-            for (int a = 0; a < attacks.Count; a++)
+            var clean = state.Clean.ToArray();
+            var completed = state.Completed.Select(o => o.ToArray()).ToList();
+            for (int u = completed.Count; u < units.Count; u++)
             {
-                var (family, epsilon, steps, attack) = attacks[a];
-                var correct = new bool[n];
-                int attackIndex = a;
-                RunStage(attack.Name, a + 1, stages, loader, progress, cancellationToken, (batch, offset, b) =>
+                var unit = units[u];
+                var eligible = Eligible(units, completed, u, clean);
+                bool resuming = state.Partial is not null;
+                var correct = resuming ? state.Partial!.ToArray() : new bool[n];
+                int index = u;
+                bool trackGate = u == gateUnit && mixture is not null;
+                var target = unit.Target ?? model;
+                RunStage(unit.Surrogate is null ? unit.Attack.Name : $"{unit.Attack.Name} via {unit.Surrogate}", u + 1, stages, loader,
+                    resuming ? state.BatchesDone : 0, progress, cancellationToken, (batch, offset, b) =>
                 {
-                    var index = CleanCorrectIndices(clean, offset, batch.Size);
-                    if (index.Length == 0)
+                    var picked = EligibleIndices(eligible, offset, batch.Size);
+                    if (picked.Length == 0)
                     {
                         return;
                     }
 
-                    using var idx = tensor(index.Select(i => (long)(i - offset)).ToArray()).to(batch.Images.device);
+                    using var idx = tensor(picked.Select(i => (long)(i - offset)).ToArray()).to(batch.Images.device);
                     var x = batch.Images.index_select(0, idx);
                     var y = batch.Labels.index_select(0, idx);
-                    using var generator = Seeds.Generator(Options.Seed, attackIndex, b);
-                    var adversarial = attack.Perturb(model, x, y, generator);
+                    using var generator = Seeds.Generator(Options.Seed, index, b);
+                    var adversarial = unit.Attack.Perturb(target, x, y, generator);
                     using var noGrad = no_grad();
-                    bool trackGate = attackIndex == gateAttack && mixture is not null;
-                    var logits = Predict(model, mixture, adversarial, trackGate ? gateAttacked : null);
+                    var logits = Predict(model, mixture, adversarial, trackGate ? state.GateAttacked : null);
                     if (trackGate)
                     {
-                        gateAttackedCount += index.Length;
+                        state.GateAttackedCount += picked.Length;
                     }
 
-                    CopyCorrect(logits, y, correct, offset, index);
+                    CopyCorrect(logits, y, correct, offset, picked);
+                }, batchesDone =>
+                {
+                    state.BatchesDone = batchesDone;
+                    state.Partial = SampleOutcomes.From(correct);
+                    state.Seconds += clock.Elapsed.TotalSeconds;
+                    clock.Restart();
+                    state.Save(statePath);
                 });
 
-                perAttack.Add(correct);
-                int hits = correct.Count(c => c);
-                results.Add(new AttackResult(attack.Name, family, epsilon, steps, (double)hits / n, hits, n));
-                _logger.LogInformation("{Model}: {Attack} accuracy {Accuracy:P2}", modelName, attack.Name, (double)hits / n);
+                completed.Add(correct);
+                state.Completed.Add(SampleOutcomes.From(correct));
+                state.Partial = null;
+                state.BatchesDone = 0;
+                state.Save(statePath);
+                _logger.LogInformation("{Model}: {Stage}/{Attack}{Via} accuracy {Accuracy:P2}", modelName, unit.Stage, unit.Attack.Name,
+                    unit.Surrogate is null ? "" : $" via {unit.Surrogate}", (double)correct.Count(c => c) / n);
             }
 
-            var robust = clean.Select((c, i) => c && perAttack.All(p => p[i])).ToArray();
+            var results = units.Select((unit, u) =>
+            {
+                int hits = completed[u].Count(c => c);
+                string name = unit.Surrogate is null ? unit.Attack.Name : $"{unit.Attack.Name} via {unit.Surrogate}";
+                return new AttackResult(name, unit.Attack.Descriptor, unit.Stage, unit.Kind, (double)hits / n, hits, n,
+                    ConfidenceInterval.Wilson(hits, n), SampleOutcomes.From(completed[u]), unit.Surrogate);
+            }).ToList();
+            var stageRecords = plan.Stages.Select(stage => StageRecordOf(stage, units, completed, clean))
+                .Concat(units.Any(x => x.IsAdaptive) ? [StageRecordOf(null, units, completed, clean)] : [])
+                .ToList();
+
+            int classes = data.ClassNames.Count;
+            var warnings = state.Warnings.ToList();
+            var worst = WorstCases(results, clean, labels, classes);
             if (Options.SanityChecks)
             {
-                SanityChecks.CheckSweep(results, warnings);
-                RunStage("sanity", stages - 1, stages, loader, progress, cancellationToken, (batch, offset, b) =>
+                SanityChecks.CheckSweep(results.Where(r => r.Surrogate is null).ToList(), warnings);
+                SanityChecks.CheckAdaptive(results, warnings);
+                RunStage("sanity", stages - 1, stages, loader, 0, progress, cancellationToken, (batch, offset, b) =>
                 {
                     if (offset == 0)
                     {
                         SanityChecks.CheckGradientsAndLargeEpsilon(model, batch, clean, Options, warnings);
                     }
-                });
+                }, null);
             }
 
-            int classes = data.ClassNames.Count;
             GateReport? gate = mixture is null ? null : new GateReport(
                 mixture.Experts.Select(e => e.Name).ToArray(),
-                gateClean!.Select(s => s / n).ToArray(),
-                gateAttacked!.Select(s => gateAttackedCount == 0 ? double.NaN : s / gateAttackedCount).ToArray(),
-                gateAttack >= 0 ? attacks[gateAttack].Attack.Name : "none");
+                state.GateClean.Select(s => s / n).ToArray(),
+                state.GateAttacked.Select(s => state.GateAttackedCount == 0 ? double.NaN : s / state.GateAttackedCount).ToArray(),
+                gateUnit >= 0 ? units[gateUnit].Attack.Name : "none");
             foreach (var w in warnings)
             {
                 _logger.LogWarning("{Model}: {Warning}", modelName, w);
             }
 
-            return new RobustnessReport(
+            int cleanCorrect = clean.Count(c => c);
+            var report = new RobustnessReport(
                 RobustnessReport.CurrentSchemaVersion,
                 modelName,
                 description,
                 n,
+                dataHash,
+                Attacks.ThreatModel.Linf,
+                new PlanRecord(plan.Name, stageRecords),
                 EvaluationSettings.From(Options),
-                (double)clean.Count(c => c) / n,
+                (double)cleanCorrect / n,
+                ConfidenceInterval.Wilson(cleanCorrect, n),
+                state.Clean,
                 results,
-                (double)robust.Count(c => c) / n,
+                worst,
                 data.ClassNames.ToArray(),
                 PerClass(clean, labels, classes),
-                PerClass(robust, labels, classes),
                 gate,
                 warnings,
-                clock.Elapsed.TotalSeconds,
+                Describe(model),
+                Versions(),
+                state.Seconds + clock.Elapsed.TotalSeconds,
                 DateTimeOffset.UtcNow);
+            if (statePath is not null)
+            {
+                File.Delete(statePath);
+            }
+
+            return report;
         }
         finally
         {
@@ -172,6 +234,59 @@ public sealed class RobustnessEvaluator
                 data.Dispose();
             }
         }
+    }
+
+    /// <summary>The images unit <paramref name="u"/> attacks: clean-correct for a sweep; still robust in its cascade stage; still robust at its ε for an adaptive check.</summary>
+    private static bool[] Eligible(IReadOnlyList<EvaluationUnit> units, IReadOnlyList<bool[]> completed, int u, bool[] clean)
+    {
+        var unit = units[u];
+        if (unit.Kind == StageKind.Sweep)
+        {
+            return clean;
+        }
+
+        if (unit.IsAdaptive)
+        {
+            double e = unit.Attack.Descriptor.Epsilon;
+            var atBudget = Enumerable.Range(0, u).Where(i => Math.Abs(units[i].Attack.Descriptor.Epsilon - e) < 1e-9).Select(i => completed[i]).ToList();
+            return clean.Select((c, i) => c && atBudget.All(o => o[i])).ToArray();
+        }
+
+        for (int i = u - 1; i >= 0; i--)
+        {
+            if (units[i].Stage == unit.Stage)
+            {
+                return completed[i]; // a cascade's previous attack: only images still robust
+            }
+        }
+
+        return clean;
+    }
+
+    private static StageRecord StageRecordOf(EvaluationStage? stage, IReadOnlyList<EvaluationUnit> units, IReadOnlyList<bool[]> completed, bool[] clean)
+    {
+        string name = stage?.Name ?? EvaluationUnit.AdaptiveStage;
+        var members = Enumerable.Range(0, units.Count).Where(i => units[i].Stage == name).ToList();
+        var robust = clean.Select((c, i) => c && members.All(m => completed[m][i])).ToArray();
+        return new StageRecord(name, stage?.Kind ?? StageKind.Cascade, members.Select(m => units[m].Attack.Descriptor).ToList(),
+            (double)robust.Count(c => c) / clean.Length);
+    }
+
+    /// <summary>SHA-256 over the model's weights, the data, every attack run (with all its settings) and the options.</summary>
+    private string Fingerprint(nn.Module<Tensor, Tensor> model, string dataHash, string description, IReadOnlyList<EvaluationUnit> units)
+    {
+        using var scope = NewDisposeScope();
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name));
+            hash.AppendData(tensor.cpu().contiguous().bytes);
+        }
+
+        string settings = string.Join("\n", units.Select(u => $"{u.Stage}|{u.Kind}|{u.Surrogate}|{AttackFingerprint.Of(u.Attack)}")) +
+            $"\n{dataHash}|{description}|{Options.BatchSize}|{Options.Seed}|{Options.SanityChecks}|{Options.SanityEpsilon}";
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(settings));
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private (Cifar10Dataset Data, bool Owns, string Description) Subset(Cifar10Dataset testSet, string name)
@@ -190,18 +305,23 @@ public sealed class RobustnessEvaluator
     }
 
     private static void RunStage(
-        string stage, int stageIndex, int stages, BatchLoader loader, IProgress<EvaluationProgress>? progress,
-        CancellationToken cancellationToken, Action<Batch, int, int> body)
+        string stage, int stageIndex, int stages, BatchLoader loader, int skipBatches, IProgress<EvaluationProgress>? progress,
+        CancellationToken cancellationToken, Action<Batch, int, int> body, Action<int>? afterBatch)
     {
         int offset = 0, b = 0;
         foreach (var batch in loader.Epoch(0))
         {
             using (batch)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                using (NewDisposeScope())
+                if (b >= skipBatches)
                 {
-                    body(batch, offset, b);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using (NewDisposeScope())
+                    {
+                        body(batch, offset, b);
+                    }
+
+                    afterBatch?.Invoke(b + 1);
                 }
 
                 offset += batch.Size;
@@ -228,12 +348,12 @@ public sealed class RobustnessEvaluator
         return output.Logits;
     }
 
-    /// <summary>The attack whose adversarial images show the gate under attack: the last PGD of the sweep, else the last attack.</summary>
-    private static int GateAttackIndex(IReadOnlyList<(string Family, double Epsilon, int Steps, IAttack Attack)> attacks)
+    /// <summary>The attack whose adversarial images show the gate under attack: the last PGD or APGD of the plan, else the last attack.</summary>
+    private static int GateAttackIndex(IReadOnlyList<IAttack> attacks)
     {
         for (int i = attacks.Count - 1; i >= 0; i--)
         {
-            if (attacks[i].Family == "PGD")
+            if (attacks[i].Descriptor.Family is AttackFamily.Pgd or AttackFamily.Apgd)
             {
                 return i;
             }
@@ -242,9 +362,49 @@ public sealed class RobustnessEvaluator
         return attacks.Count - 1;
     }
 
-    /// <summary>Indices in [offset, offset + size) of images classified correctly when clean.</summary>
-    internal static int[] CleanCorrectIndices(bool[] clean, int offset, int size) =>
-        Enumerable.Range(offset, size).Where(i => clean[i]).ToArray();
+    /// <summary>Indices in [offset, offset + size) of images marked in <paramref name="eligible"/>.</summary>
+    internal static int[] EligibleIndices(bool[] eligible, int offset, int size) =>
+        Enumerable.Range(offset, size).Where(i => eligible[i]).ToArray();
+
+    /// <summary>One worst case per distinct ε (±1e-9), in ascending ε: clean and every attack at that budget.</summary>
+    private static List<WorstCase> WorstCases(IReadOnlyList<AttackResult> results, bool[] clean, long[] labels, int classes)
+    {
+        var budgets = new List<double>();
+        foreach (var e in results.Select(r => r.Descriptor.Epsilon).OrderBy(e => e))
+        {
+            if (budgets.Count == 0 || Math.Abs(budgets[^1] - e) >= 1e-9)
+            {
+                budgets.Add(e);
+            }
+        }
+
+        return budgets.Select(e =>
+        {
+            var at = results.Where(r => Math.Abs(r.Descriptor.Epsilon - e) < 1e-9).ToList();
+            var outcomes = at.Select(r => r.Outcomes!.ToArray()).ToList();
+            var robust = clean.Select((c, i) => c && outcomes.All(o => o[i])).ToArray();
+            int hits = robust.Count(c => c);
+            return new WorstCase(e, (double)hits / clean.Length, hits, clean.Length, ConfidenceInterval.Wilson(hits, clean.Length),
+                at.Select(r => r.Attack).ToList(), PerClass(robust, labels, classes), SampleOutcomes.From(robust));
+        }).ToList();
+    }
+
+    private static ModelInfo Describe(nn.Module<Tensor, Tensor> model)
+    {
+        long parameters = model.parameters().Sum(p => p.numel());
+        if (model is MixtureOfExperts mixture)
+        {
+            var experts = string.Join(", ", mixture.Experts.Select(e => e.Module.GetType().Name).Distinct());
+            return new ModelInfo($"MixtureOfExperts({mixture.Mode}; gate {mixture.Gate.GetType().Name}; {mixture.Experts.Count} experts: {experts})",
+                parameters, mixture.Experts.Count + 1);
+        }
+
+        return new ModelInfo(model.GetType().Name, parameters, 1);
+    }
+
+    private static VersionInfo Versions() => new(
+        typeof(RobustnessEvaluator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+        typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown");
 
     private static void CopyCorrect(Tensor logits, Tensor labels, bool[] target, int offset, int[]? index)
     {

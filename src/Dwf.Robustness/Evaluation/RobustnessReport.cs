@@ -1,56 +1,108 @@
+using Dwf.Robustness.Attacks;
+
 namespace Dwf.Robustness.Evaluation;
 
 /// <summary>
-/// The immutable result of one evaluation: configuration and numbers. Its JSON form (<see cref="ReportJson"/>) is a
-/// stable schema, version <see cref="CurrentSchemaVersion"/>, documented in docs/evaluation.md.
+/// The immutable result of one evaluation: configuration, numbers and per-image outcomes. Its JSON form
+/// (<see cref="ReportJson"/>) is a stable schema, version <see cref="CurrentSchemaVersion"/>, documented in
+/// docs/evaluation.md with a JSON Schema in docs/report-schema-v2.json; reports of schema 1 still load.
 /// </summary>
 /// <param name="SchemaVersion">JSON schema version.</param>
 /// <param name="Model">Display name of the model.</param>
-/// <param name="Dataset">Description of the test data (e.g. <c>CIFAR-10 test (JPEG-derived copy), first 1000</c>).</param>
+/// <param name="Dataset">Description of the test data (e.g. <c>CIFAR-10 test, first 100 per class</c>).</param>
 /// <param name="Samples">Images evaluated.</param>
+/// <param name="DataSha256">SHA-256 of the evaluated labels and images: two reports are paired only when it is equal; null for schema 1.</param>
+/// <param name="ThreatModel">The threat model of the plan's attacks.</param>
+/// <param name="Plan">The plan's name and stages as run.</param>
 /// <param name="Options">The evaluation settings.</param>
 /// <param name="CleanAccuracy">Accuracy on clean images.</param>
-/// <param name="Attacks">Accuracy under every attack of the sweep.</param>
-/// <param name="RobustAccuracy">Per-sample worst case: correct when clean and under every attack run.</param>
+/// <param name="CleanInterval">Wilson 95% interval of <paramref name="CleanAccuracy"/>.</param>
+/// <param name="CleanOutcomes">Per image, whether it is classified correctly when clean; null for schema 1.</param>
+/// <param name="Attacks">Accuracy under every attack of the plan, in run order.</param>
+/// <param name="WorstCase">Robust accuracy per ε: correct clean and under every attack at that budget.</param>
 /// <param name="ClassNames">Class names.</param>
 /// <param name="PerClassClean">Clean accuracy per class.</param>
-/// <param name="PerClassRobust">Worst-case accuracy per class.</param>
 /// <param name="Gate">For a mixture, its gate weights; otherwise null.</param>
 /// <param name="Warnings">Sanity-check findings (possible gradient masking and similar); empty when none.</param>
+/// <param name="ModelInfo">Architecture, parameter count and forward passes per prediction; null for schema 1.</param>
+/// <param name="Versions">Library and TorchSharp versions that produced the report; null for schema 1.</param>
 /// <param name="Seconds">Wall-clock seconds.</param>
 /// <param name="CreatedUtc">When the evaluation finished.</param>
+/// <param name="LegacyWorstCaseAcrossBudgets">Schema 1 only: its "worst case over all attacks", a per-sample minimum
+/// across different ε that is not a robust accuracy at any budget; null in schema 2.</param>
 public sealed record RobustnessReport(
     int SchemaVersion,
     string Model,
     string Dataset,
     int Samples,
+    string? DataSha256,
+    ThreatModel ThreatModel,
+    PlanRecord Plan,
     EvaluationSettings Options,
     double CleanAccuracy,
+    ConfidenceInterval CleanInterval,
+    SampleOutcomes? CleanOutcomes,
     IReadOnlyList<AttackResult> Attacks,
-    double RobustAccuracy,
+    IReadOnlyList<WorstCase> WorstCase,
     IReadOnlyList<string> ClassNames,
     IReadOnlyList<double> PerClassClean,
-    IReadOnlyList<double> PerClassRobust,
     GateReport? Gate,
     IReadOnlyList<string> Warnings,
+    ModelInfo? ModelInfo,
+    VersionInfo? Versions,
     double Seconds,
-    DateTimeOffset CreatedUtc)
+    DateTimeOffset CreatedUtc,
+    double? LegacyWorstCaseAcrossBudgets = null)
 {
     /// <summary>The schema version this library writes.</summary>
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
-    /// <summary>Accuracy under the first attack matching <paramref name="family"/>, <paramref name="epsilon"/> (±1e-9) and, if given, <paramref name="steps"/>; null if not run.</summary>
-    /// <param name="family"><c>FGSM</c> or <c>PGD</c>.</param>
+    /// <summary>Robust accuracy at <paramref name="epsilon"/> (±1e-9) over every attack at that budget; null when none ran.</summary>
+    /// <param name="epsilon">Budget in [0,1] units.</param>
+    public double? RobustAccuracyAt(double epsilon) =>
+        WorstCase.FirstOrDefault(w => Math.Abs(w.Epsilon - epsilon) < 1e-9)?.Accuracy;
+
+    /// <summary>The first result of an attack of <paramref name="family"/> at <paramref name="epsilon"/> (±1e-9) and, if given, <paramref name="steps"/>, run against the whole model (not a surrogate); null if none ran.</summary>
+    /// <param name="family">The attack family.</param>
     /// <param name="epsilon">Budget.</param>
     /// <param name="steps">Iterations, or null for any.</param>
-    public double? AccuracyUnder(string family, double epsilon, int? steps = null) =>
-        Attacks.FirstOrDefault(a => a.Family == family && Math.Abs(a.Epsilon - epsilon) < 1e-9 && (steps is null || a.Steps == steps))?.Accuracy;
+    public AttackResult? Find(AttackFamily family, double epsilon, int? steps = null) =>
+        Attacks.FirstOrDefault(a => a.Surrogate is null && a.Descriptor.Family == family && Math.Abs(a.Descriptor.Epsilon - epsilon) < 1e-9 && (steps is null || a.Descriptor.Steps == steps));
+
+    /// <summary>Accuracy under the first attack matching <paramref name="family"/>, <paramref name="epsilon"/> and <paramref name="steps"/>; null if not run.</summary>
+    /// <param name="family">The attack family.</param>
+    /// <param name="epsilon">Budget.</param>
+    /// <param name="steps">Iterations, or null for any.</param>
+    public double? AccuracyUnder(AttackFamily family, double epsilon, int? steps = null) => Find(family, epsilon, steps)?.Accuracy;
 }
 
+/// <summary>A plan as recorded in a report: its name and, per stage, the kind and the attacks' descriptors.</summary>
+/// <param name="Name">The plan's name.</param>
+/// <param name="Stages">Stages in run order.</param>
+public sealed record PlanRecord(string Name, IReadOnlyList<StageRecord> Stages);
+
+/// <summary>A stage as recorded in a report.</summary>
+/// <param name="Name">The stage's name.</param>
+/// <param name="Kind">Sweep or cascade.</param>
+/// <param name="Attacks">The attacks' descriptors in run order.</param>
+/// <param name="RobustAccuracy">For a cascade, the robust accuracy after its last attack; for a sweep, the share robust to all its attacks.</param>
+public sealed record StageRecord(string Name, StageKind Kind, IReadOnlyList<AttackDescriptor> Attacks, double RobustAccuracy);
+
+/// <summary>What was evaluated.</summary>
+/// <param name="Architecture">The model's type (for a mixture: mixture, gate and expert types).</param>
+/// <param name="Parameters">Trainable and frozen parameters.</param>
+/// <param name="ForwardPassesPerPrediction">Networks run per prediction (a mixture runs its gate and every expert).</param>
+public sealed record ModelInfo(string Architecture, long Parameters, int ForwardPassesPerPrediction);
+
+/// <summary>The software that produced a report.</summary>
+/// <param name="Library">Dwf.Robustness's informational version.</param>
+/// <param name="TorchSharp">TorchSharp's assembly version.</param>
+public sealed record VersionInfo(string Library, string TorchSharp);
+
 /// <summary>The evaluation settings as recorded in a report (plain values, so the JSON stays stable).</summary>
-/// <param name="FgsmEpsilons">FGSM budgets.</param>
-/// <param name="PgdEpsilons">PGD budgets.</param>
-/// <param name="PgdSteps">PGD iteration counts.</param>
+/// <param name="FgsmEpsilons">FGSM budgets of the paper plan.</param>
+/// <param name="PgdEpsilons">PGD budgets of the paper plan.</param>
+/// <param name="PgdSteps">PGD iteration counts of the paper plan.</param>
 /// <param name="PgdStepSize">PGD step size.</param>
 /// <param name="PgdRandomStart">PGD random start.</param>
 /// <param name="PgdRestarts">PGD restarts.</param>

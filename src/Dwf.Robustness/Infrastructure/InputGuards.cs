@@ -108,9 +108,12 @@ internal static class InputGuards
     }
 
     /// <summary>Labels below the number of classes the logits have.</summary>
-    public static void CheckLabelRange(Tensor labels, Tensor logits)
+    /// <param name="labels">int64 [B].</param>
+    /// <param name="logits">[B,K], or a single-image probe [1,K] when <paramref name="batchChecked"/> is false.</param>
+    /// <param name="batchChecked">Whether the logits' batch size must equal the label count.</param>
+    public static void CheckLabelRange(Tensor labels, Tensor logits, bool batchChecked = true)
     {
-        if (logits.dim() != 2 || logits.shape[0] != labels.shape[0])
+        if (logits.dim() != 2 || (batchChecked && logits.shape[0] != labels.shape[0]))
         {
             throw new ArgumentException(
                 $"The model must return logits [B,K] with B = {labels.shape[0]}; it returned shape {Shape(logits.shape)}.", "model");

@@ -139,10 +139,21 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
         }
 
         var stacked = stack(perExpert, 1); // [B,E,K]
-        var logits = Mode == MixtureMode.Logits
-            ? (weights.unsqueeze(2) * stacked).sum(1)
-            : (weights.clamp_min(1e-30).log().unsqueeze(2) + nn.functional.log_softmax(stacked, 2)).logsumexp(1);
+        var logits = Mix(weights, stacked);
         return new MixtureOutput(logits.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), stacked.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Combines gate weights and expert logits as <see cref="Mode"/> says (what <see cref="forward"/> does after running gate and experts).</summary>
+    /// <param name="weights">[B,E] gate weights.</param>
+    /// <param name="expertLogits">[B,E,K] every expert's logits.</param>
+    /// <returns>[B,K] logits (for <see cref="MixtureMode.Probabilities"/>, log-probabilities).</returns>
+    public Tensor Mix(Tensor weights, Tensor expertLogits)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(expertLogits);
+        return Mode == MixtureMode.Logits
+            ? (weights.unsqueeze(2) * expertLogits).sum(1)
+            : (weights.clamp_min(1e-30).log().unsqueeze(2) + nn.functional.log_softmax(expertLogits, 2)).logsumexp(1);
     }
 
     /// <inheritdoc />

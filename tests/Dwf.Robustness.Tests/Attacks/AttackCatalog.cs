@@ -10,7 +10,8 @@ internal static class AttackCatalog
     public static TheoryData<string> Names => new()
     {
         "fgsm", "fgsm-cw", "fgsm-targeted", "pgd", "pgd-no-random-start", "pgd-restarts", "pgd-cw", "pgd-targeted",
-        "fast-fgsm", "random-epsilon-fgsm", "random-steps-pgd", "random-choice",
+        "fast-fgsm", "random-epsilon-fgsm", "random-steps-pgd", "random-choice", "pgd-last-iterate",
+        "apgd-ce", "apgd-dlr", "apgd-restarts", "apgd-t", "square",
     };
 
     public static IAttack Create(string name) => name switch
@@ -27,6 +28,12 @@ internal static class AttackCatalog
         "random-epsilon-fgsm" => PaperAttacks.RandomEpsilonFgsm([0.01, 0.03, Eps]),
         "random-steps-pgd" => PaperAttacks.RandomStepsPgd([1, 2, 3], Eps, Eps / 4),
         "random-choice" => new RandomizedAttack([new Fgsm(Eps), new Pgd(Eps, Eps / 4, steps: 2)]),
+        "pgd-last-iterate" => new Pgd(Eps, Eps / 4, steps: 3, keepBest: false),
+        "apgd-ce" => new Apgd(Eps, steps: 5),
+        "apgd-dlr" => new Apgd(Eps, steps: 5, loss: AttackLoss.DifferenceOfLogitsRatio),
+        "apgd-restarts" => new Apgd(Eps, steps: 3, restarts: 2),
+        "apgd-t" => Apgd.TargetedDlr(Eps, targetClasses: 2, steps: 4),
+        "square" => new Square(Eps, queries: 30),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown attack"),
     };
 }

@@ -51,7 +51,7 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
 
         report.CleanAccuracy.Should().Be(clean.to(ScalarType.Float64).mean().item<double>());
         var keep = clean.nonzero().squeeze(1);
-        foreach (var (family, eps, steps, attack) in options.Attacks())
+        foreach (var (_, attack) in options.ResolvePlan().Attacks())
         {
             var adversarial = attack.Perturb(model, x.index_select(0, keep), y.index_select(0, keep));
             long correct;
@@ -60,20 +60,33 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
                 correct = model.call(adversarial).argmax(1).eq(y.index_select(0, keep)).sum().item<long>();
             }
 
-            report.AccuracyUnder(family, eps, steps).Should().Be((double)correct / f.TestSet.Count, attack.Name);
+            report.Attacks.Single(a => a.Descriptor.Matches(attack.Descriptor)).Accuracy.Should().Be((double)correct / f.TestSet.Count, attack.Name);
         }
     }
 
     [Fact]
-    public void Evaluate_WorstCase_AtMostCleanAndEverySingleAttack()
+    public void Evaluate_WorstCase_OnePerEpsilonEqualToAndOfItsAttacks()
     {
         var report = new RobustnessEvaluator(Small()).Evaluate(f.Trained.Model, f.TestSet, "tiny");
 
         report.Attacks.Should().HaveCount(4);
-        report.RobustAccuracy.Should().BeLessThanOrEqualTo(report.CleanAccuracy);
-        report.Attacks.Should().OnlyContain(a => report.RobustAccuracy <= a.Accuracy);
-        report.PerClassRobust.Zip(report.PerClassClean).Should().OnlyContain(p => p.First <= p.Second);
+        report.WorstCase.Select(w => w.Epsilon).Should().Equal(0.02, 0.05); // never one number across budgets
+        var clean = report.CleanOutcomes!.ToArray();
+        foreach (var w in report.WorstCase)
+        {
+            var at = report.Attacks.Where(a => Math.Abs(a.Epsilon - w.Epsilon) < 1e-9).Select(a => a.Outcomes!.ToArray()).ToList();
+            var expected = clean.Select((c, i) => c && at.All(o => o[i])).ToArray();
+            w.Outcomes.ToArray().Should().Equal(expected);
+            w.Accuracy.Should().Be(expected.Count(c => c) / 256.0);
+            w.Interval.Lower.Should().BeLessThanOrEqualTo(w.Accuracy);
+            w.Interval.Upper.Should().BeGreaterThanOrEqualTo(w.Accuracy);
+            w.PerClass.Zip(report.PerClassClean).Should().OnlyContain(p => p.First <= p.Second);
+        }
+
+        report.WorstCase.Single(w => w.Epsilon == 0.05).Attacks.Should().HaveCount(3, "FGSM and both PGD runs at 0.05");
         report.Samples.Should().Be(256);
+        report.DataSha256.Should().HaveLength(64);
+        report.ModelInfo!.Parameters.Should().BeGreaterThan(0);
     }
 
     [Fact]

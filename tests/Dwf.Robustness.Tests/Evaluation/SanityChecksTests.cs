@@ -1,3 +1,4 @@
+using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Evaluation;
 
 namespace Dwf.Robustness.Tests.Evaluation;
@@ -5,7 +6,9 @@ namespace Dwf.Robustness.Tests.Evaluation;
 public class SanityChecksTests
 {
     private static AttackResult R(string family, double eps, int steps, double acc, int n = 10000) =>
-        new($"{family}-{steps}", family, eps, steps, acc, (int)(acc * n), n);
+        new($"{family}-{steps}",
+            new AttackDescriptor(family == "FGSM" ? AttackFamily.Fgsm : AttackFamily.Pgd, ThreatModel.Linf, eps, steps, 1, AttackLoss.CrossEntropy, false),
+            "paper", StageKind.Sweep, acc, (int)(acc * n), n, ConfidenceInterval.Wilson((int)(acc * n), n), null);
 
     [Fact]
     public void CheckSweep_PgdMuchWeakerThanFgsm_Warns()

@@ -1,0 +1,135 @@
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Attacks;
+
+/// <summary>
+/// Square Attack under L∞ (Andriushchenko, Croce, Flammarion and Hein, ECCV 2020): a score-based random search that
+/// never asks for a gradient, so gradient masking cannot stop it. It starts from vertical stripes of ±ε and then,
+/// per query, sets one random square window of each image (side shrinking on the reference schedule, from
+/// √(0.8·H·W)) to a corner of the ε-ball with one random sign per channel, keeping the change when the margin
+/// z_y − max_{j≠y} z_j drops. An image leaves the search once misclassified.
+/// </summary>
+/// <remarks>
+/// Differences from the reference code, both the original paper's per-image form: each image draws its own
+/// window position and signs (the reference shares one draw across the batch), and the window may touch the last
+/// row and column. The active set is compacted every <see cref="CompactEvery"/> queries (one host sync each),
+/// not at every query.
+/// </remarks>
+public sealed class Square : AttackBase
+{
+    /// <summary>Queries between two compactions of the set of images still searched.</summary>
+    public const int CompactEvery = 20;
+
+    /// <summary>Creates the attack.</summary>
+    /// <param name="epsilon">L∞ budget in [0,1] units; default 8/255.</param>
+    /// <param name="queries">Forward passes per image, the first one for the initial stripes; default 5,000 (AutoAttack's).</param>
+    /// <param name="initialFraction">p_init: the first windows cover this share of the image; default 0.8.</param>
+    public Square(double epsilon = 8.0 / 255.0, int queries = 5000, double initialFraction = 0.8)
+        : base(epsilon, AttackLoss.CarliniWagnerMargin, targeted: false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(queries, 1);
+        if (!(initialFraction > 0 && initialFraction <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialFraction), initialFraction, "p_init must be in (0,1]; the reference uses 0.8.");
+        }
+
+        Queries = queries;
+        InitialFraction = initialFraction;
+    }
+
+    /// <summary>Forward passes per image.</summary>
+    public int Queries { get; }
+
+    /// <summary>p_init.</summary>
+    public double InitialFraction { get; }
+
+    /// <inheritdoc />
+    public override AttackDescriptor Descriptor =>
+        new(AttackFamily.Square, ThreatModel.Linf, Epsilon, 0, 1, Loss, false, Queries: Queries);
+
+    /// <inheritdoc />
+    protected internal override IEnumerable<KeyValuePair<string, string>> Settings() =>
+        base.Settings().Concat(
+        [
+            new("queries", Queries.ToString(CultureInfo.InvariantCulture)),
+            new("initialFraction", AttackFingerprint.Exact(InitialFraction)),
+        ]);
+
+    /// <summary>The share of the image a window covers at query <paramref name="iteration"/> (the reference's schedule, rescaled to the budget).</summary>
+    /// <param name="iteration">0-based query after the initial one.</param>
+    /// <returns>p.</returns>
+    public double WindowFraction(int iteration)
+    {
+        int it = (int)((double)iteration / Queries * 10000);
+        int divisor = it switch
+        {
+            <= 10 => 1,
+            <= 50 => 2,
+            <= 200 => 4,
+            <= 500 => 8,
+            <= 1000 => 16,
+            <= 2000 => 32,
+            <= 4000 => 64,
+            <= 6000 => 128,
+            <= 8000 => 256,
+            _ => 512,
+        };
+        return InitialFraction / divisor;
+    }
+
+    /// <inheritdoc />
+    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator)
+    {
+        using var noGrad = no_grad();
+        long n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
+        var device = images.device;
+
+        var stripes = Signs([n, c, 1, w], generator, images);
+        var best = (images + Epsilon * stripes).clamp(0.0, 1.0);
+        var margin = Margin(model, best, labels);
+        var rows = arange(h, device: device).view(1, 1, h, 1);
+        var cols = arange(w, device: device).view(1, 1, 1, w);
+
+        Tensor? active = null;
+        for (int i = 0; i < Queries - 1; i++)
+        {
+            using var query = NewDisposeScope();
+            if (i % CompactEvery == 0)
+            {
+                active?.Dispose();
+                active = margin.gt(0).nonzero().squeeze(1).MoveToOuterDisposeScope();
+                if (active.shape[0] == 0)
+                {
+                    break;
+                }
+            }
+
+            long m = active!.shape[0];
+            long side = Math.Clamp((long)Math.Round(Math.Sqrt(WindowFraction(i) * h * w)), 1, Math.Min(h, w));
+            var top = randint(0, h - side + 1, [m], generator: generator).to(device).view(-1, 1, 1, 1);
+            var left = randint(0, w - side + 1, [m], generator: generator).to(device).view(-1, 1, 1, 1);
+            var window = rows.ge(top) & rows.lt(top + side) & cols.ge(left) & cols.lt(left + side);
+            var x = images.index_select(0, active);
+            var current = best.index_select(0, active);
+            var candidate = where(window, x + Epsilon * Signs([m, c, 1, 1], generator, images), current).clamp(0.0, 1.0);
+
+            var candidateMargin = Margin(model, candidate, labels.index_select(0, active));
+            var currentMargin = margin.index_select(0, active);
+            var improved = candidateMargin.lt(currentMargin);
+            best.index_copy_(0, active, where(improved.view(-1, 1, 1, 1), candidate, current));
+            margin.index_copy_(0, active, where(improved, candidateMargin, currentMargin));
+        }
+
+        active?.Dispose();
+        return best;
+    }
+
+    /// <summary>z_y − max_{j≠y} z_j: negative once misclassified.</summary>
+    private static Tensor Margin(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels) =>
+        -AttackObjectives.CarliniWagnerMargin(model.call(images), labels);
+
+    /// <summary>Uniform ±1, drawn on the CPU so that a seed gives the same draws on every device.</summary>
+    private static Tensor Signs(long[] shape, Generator? generator, Tensor like) =>
+        (randint(0, 2, shape, generator: generator) * 2 - 1).to(like.dtype).to(like.device);
+}

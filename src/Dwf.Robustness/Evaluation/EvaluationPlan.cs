@@ -1,0 +1,36 @@
+namespace Dwf.Robustness.Evaluation;
+
+/// <summary>What an evaluation runs: stages in order, each a sweep or a cascade. Ready-made plans: <see cref="EvaluationPlans"/>.</summary>
+/// <param name="Name">Recorded in reports, e.g. <c>aa-rapid</c>.</param>
+/// <param name="Stages">At least one stage.</param>
+public sealed record EvaluationPlan(string Name, IReadOnlyList<EvaluationStage> Stages)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first problem.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            throw new ArgumentException("A plan needs a name.", nameof(Name));
+        }
+
+        if (Stages is null || Stages.Count == 0 || Stages.Any(s => s is null))
+        {
+            throw new ArgumentException($"Plan '{Name}' needs at least one stage and no null entries.", nameof(Stages));
+        }
+
+        foreach (var stage in Stages)
+        {
+            stage.Validate();
+        }
+
+        var duplicate = Stages.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"Plan '{Name}' has two stages named '{duplicate.Key}'; stage names must be unique.", nameof(Stages));
+        }
+    }
+
+    /// <summary>Every attack of every stage with its stage, in run order.</summary>
+    public IEnumerable<(EvaluationStage Stage, Attacks.IAttack Attack)> Attacks() =>
+        Stages.SelectMany(s => s.Attacks.Select(a => (s, a)));
+}

@@ -1,0 +1,60 @@
+using Dwf.Robustness.Attacks;
+
+namespace Dwf.Robustness.Evaluation;
+
+/// <summary>
+/// Ready-made evaluation plans. <see cref="AutoAttackStandard"/> follows AutoAttack's standard version (Croce and
+/// Hein, 2020) except FAB-T, which this library does not implement yet; <see cref="AutoAttackRapid"/> is the cheaper
+/// APGD-CE → APGD-T(3) cascade. Any <see cref="IAttack"/> can be added in a stage of one's own.
+/// </summary>
+public static class EvaluationPlans
+{
+    /// <summary>The plan a <see cref="PlanKind"/> names, at budget <paramref name="epsilon"/> for the AutoAttack plans.</summary>
+    /// <param name="kind">Which plan.</param>
+    /// <param name="options">Supplies the paper plan's FGSM and PGD settings.</param>
+    /// <param name="epsilon">Budget of the AutoAttack plans; 8/255 when null.</param>
+    public static EvaluationPlan For(PlanKind kind, EvaluationOptions options, double? epsilon = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        double e = epsilon ?? Epsilon.Cifar10Default;
+        return kind switch
+        {
+            PlanKind.Paper => Paper(options),
+            PlanKind.AutoAttackRapid => AutoAttackRapid(e),
+            PlanKind.AutoAttackStandard => AutoAttackStandard(e),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Unknown plan; use one of {string.Join(", ", Enum.GetNames<PlanKind>())}."),
+        };
+    }
+
+    /// <summary>
+    /// One sweep: FGSM at every <see cref="EvaluationOptions.FgsmEpsilons"/>, then PGD at every
+    /// <see cref="EvaluationOptions.PgdEpsilons"/> × <see cref="EvaluationOptions.PgdSteps"/> (best iterate kept).
+    /// </summary>
+    /// <param name="options">The FGSM and PGD settings.</param>
+    public static EvaluationPlan Paper(EvaluationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var attacks = options.FgsmEpsilons.Select(e => (IAttack)new Fgsm(e))
+            .Concat(options.PgdEpsilons.SelectMany(e => options.PgdSteps.Select(s =>
+                (IAttack)new Pgd(e, options.PgdStepSize, s, options.PgdRandomStart, options.PgdRestarts))))
+            .ToList();
+        return new EvaluationPlan("paper", [new EvaluationStage("paper", StageKind.Sweep, attacks)]);
+    }
+
+    /// <summary>APGD-CE (100 steps) → APGD-T (100 steps, 3 targets), a cascade at <paramref name="epsilon"/>.</summary>
+    /// <param name="epsilon">L∞ budget in [0,1] units.</param>
+    /// <param name="steps">Iterations per attack; 100 as in AutoAttack.</param>
+    public static EvaluationPlan AutoAttackRapid(double epsilon, int steps = 100) =>
+        new("aa-rapid", [new EvaluationStage("aa-rapid", StageKind.Cascade, [new Apgd(epsilon, steps), Apgd.TargetedDlr(epsilon, 3, steps)])]);
+
+    /// <summary>
+    /// APGD-CE → APGD-T (9 targets) → Square (5,000 queries), a cascade at <paramref name="epsilon"/>: AutoAttack's
+    /// standard version without FAB-T.
+    /// </summary>
+    /// <param name="epsilon">L∞ budget in [0,1] units.</param>
+    /// <param name="steps">APGD iterations; 100 as in AutoAttack.</param>
+    /// <param name="queries">Square's query budget; 5,000 as in AutoAttack.</param>
+    public static EvaluationPlan AutoAttackStandard(double epsilon, int steps = 100, int queries = 5000) =>
+        new("aa-standard", [new EvaluationStage("aa-standard", StageKind.Cascade,
+            [new Apgd(epsilon, steps), Apgd.TargetedDlr(epsilon, 9, steps), new Square(epsilon, queries)])]);
+}

@@ -1,0 +1,53 @@
+using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Tests.TestSupport;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Tests.Attacks;
+
+/// <summary>Square: a score-based attack that must work without a single gradient.</summary>
+public class SquareTests(TrainedModelFixture f) : IClassFixture<TrainedModelFixture>
+{
+    /// <summary>Fails the test if the model is ever run with gradients enabled or on an input that requires a gradient.</summary>
+    private sealed class NoGradientModel(nn.Module<Tensor, Tensor> inner) : nn.Module<Tensor, Tensor>(nameof(NoGradientModel))
+    {
+        public int Forwards { get; private set; }
+
+        public override Tensor forward(Tensor input)
+        {
+            if (is_grad_enabled() || input.requires_grad)
+            {
+                throw new InvalidOperationException("Square asked for a gradient");
+            }
+
+            Forwards++;
+            return inner.call(input);
+        }
+    }
+
+    [Fact]
+    public void Perturb_UndefendedModel_FindsAdversarialExamplesWithoutGradients()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new NoGradientModel(f.Model);
+        using var gen = new Generator(4);
+        double clean = QuickTrain.Accuracy(f.Model, f.TestImages, f.TestLabels);
+
+        var adversarial = new Square(0.1, queries: 300).Perturb(model, f.TestImages, f.TestLabels, gen);
+
+        double attacked = QuickTrain.Accuracy(f.Model, adversarial, f.TestLabels);
+        attacked.Should().BeLessThan(clean / 2, "random search with 300 queries at ε = 0.1 must break most images of an undefended model");
+        (adversarial - f.TestImages).abs().max().item<float>().Should().BeLessThanOrEqualTo(0.1f + 1e-6f);
+        model.Forwards.Should().BeGreaterThan(1).And.BeLessThanOrEqualTo(301, "one forward per query at most (plus the label probe)");
+    }
+
+    [Fact]
+    public void WindowFraction_Schedule_HalvesAtTheReferenceQueryCounts()
+    {
+        var square = new Square(queries: 10000);
+        square.WindowFraction(0).Should().Be(0.8);
+        square.WindowFraction(11).Should().Be(0.4);
+        square.WindowFraction(201).Should().Be(0.1);
+        square.WindowFraction(9999).Should().Be(0.8 / 512);
+        new Square(queries: 5000).WindowFraction(100).Should().Be(0.2, "the schedule is rescaled to the budget (100 of 5,000 = 200 of 10,000)");
+    }
+}

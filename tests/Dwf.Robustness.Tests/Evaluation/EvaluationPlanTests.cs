@@ -1,0 +1,85 @@
+using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Evaluation;
+using Dwf.Robustness.Tests.TestSupport;
+
+namespace Dwf.Robustness.Tests.Evaluation;
+
+public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<EvaluationFixture>
+{
+    // Deterministic, per-sample attacks (no random start): a cascade must then agree with the sweep image by image.
+    private static IAttack[] Deterministic() =>
+    [
+        new Fgsm(0.05),
+        new Pgd(0.05, 0.0125, steps: 5, randomStart: false),
+        new Pgd(0.05, 0.0125, steps: 5, randomStart: false, loss: AttackLoss.CarliniWagnerMargin),
+    ];
+
+    private RobustnessReport Run(StageKind kind, params IAttack[] attacks) =>
+        new RobustnessEvaluator(new EvaluationOptions
+        {
+            Plan = new EvaluationPlan("p", [new EvaluationStage("s", kind, attacks)]),
+            BatchSize = 64,
+            SanityChecks = false,
+        }).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+
+    [Fact]
+    public void Evaluate_Cascade_RobustSetEqualsPerSampleAndOfTheSweep()
+    {
+        var sweep = Run(StageKind.Sweep, Deterministic());
+        var cascade = Run(StageKind.Cascade, Deterministic());
+
+        var clean = sweep.CleanOutcomes!.ToArray();
+        var robust = clean.ToArray();
+        for (int a = 0; a < sweep.Attacks.Count; a++)
+        {
+            var single = sweep.Attacks[a].Outcomes!.ToArray();
+            robust = robust.Zip(single, (r, s) => r && s).ToArray();
+            cascade.Attacks[a].Outcomes!.ToArray().Should().Equal(robust, $"after attack {a + 1} the cascade holds exactly the images robust to attacks 1–{a + 1}");
+            cascade.Attacks[a].Kind.Should().Be(StageKind.Cascade);
+        }
+
+        cascade.Plan.Stages.Single().RobustAccuracy.Should().Be(sweep.Plan.Stages.Single().RobustAccuracy);
+        cascade.WorstCase.Single().Accuracy.Should().Be(sweep.WorstCase.Single().Accuracy);
+        cascade.Attacks.Select(a => a.Accuracy).Should().BeInDescendingOrder("cumulative robust accuracy never rises along a cascade");
+    }
+
+    [Fact]
+    public void Evaluate_AutoAttackRapid_OneBudgetCascadeNoWeakerThanPgd()
+    {
+        var plan = EvaluationPlans.AutoAttackRapid(0.05, steps: 10);
+        var options = new EvaluationOptions { Plan = plan, BatchSize = 64, SanityChecks = false, Seed = 1 };
+        var aa = new RobustnessEvaluator(options).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+        var pgd = Run(StageKind.Sweep, new Pgd(0.05, 0.0125, steps: 10));
+
+        aa.Plan.Name.Should().Be("aa-rapid");
+        aa.Attacks.Select(a => a.Descriptor.Family).Should().Equal(AttackFamily.Apgd, AttackFamily.Apgd);
+        aa.Attacks[1].Descriptor.TargetClasses.Should().Be(3);
+        aa.WorstCase.Should().ContainSingle().Which.Epsilon.Should().Be(0.05);
+        aa.RobustAccuracyAt(0.05).Should().BeLessThanOrEqualTo(pgd.RobustAccuracyAt(0.05)!.Value + 0.01);
+    }
+
+    [Fact]
+    public void Plans_Standard_ApgdCeThenTargetedThenSquare()
+    {
+        var plan = EvaluationPlans.AutoAttackStandard(8.0 / 255);
+        var attacks = plan.Attacks().Select(a => a.Attack.Descriptor).ToList();
+
+        plan.Stages.Should().ContainSingle().Which.Kind.Should().Be(StageKind.Cascade);
+        attacks.Select(d => (d.Family, d.Loss, d.TargetClasses, d.Queries)).Should().Equal(
+            (AttackFamily.Apgd, AttackLoss.CrossEntropy, 0, 0),
+            (AttackFamily.Apgd, AttackLoss.TargetedDifferenceOfLogitsRatio, 9, 0),
+            (AttackFamily.Square, AttackLoss.CarliniWagnerMargin, 0, 5000));
+        attacks.Should().OnlyContain(d => d.Epsilon == 8.0 / 255 && d.Norm == ThreatModel.Linf);
+    }
+
+    [Fact]
+    public void Validate_EmptyStageOrDuplicateNames_ThrowNamingThem()
+    {
+        var empty = () => new EvaluationOptions { Plan = new EvaluationPlan("p", [new EvaluationStage("s", StageKind.Sweep, [])]) }.Validate();
+        empty.Should().Throw<ArgumentException>().WithMessage("*'s'*at least one attack*");
+
+        var stage = new EvaluationStage("s", StageKind.Sweep, [new Fgsm(0.1)]);
+        var duplicate = () => new EvaluationOptions { Plan = new EvaluationPlan("p", [stage, stage]) }.Validate();
+        duplicate.Should().Throw<ArgumentException>().WithMessage("*two stages named 's'*");
+    }
+}
