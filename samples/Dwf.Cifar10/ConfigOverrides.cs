@@ -56,6 +56,13 @@ public static class ConfigOverrides
             return text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         }
 
+        if (type.IsEnum)
+        {
+            return Enum.TryParse(type, text, ignoreCase: true, out var value) && Enum.IsDefined(type, value!)
+                ? value
+                : throw new FormatException($"use one of {string.Join(", ", Enum.GetNames(type))}");
+        }
+
         return Convert.ChangeType(text, type, CultureInfo.InvariantCulture);
     }
 }

@@ -63,7 +63,7 @@ public static class ConsoleProgress
             report = work(new LineProgress<EvaluationProgress>(p =>
             {
                 task.Value = (p.StageIndex + (double)p.Done / Math.Max(1, p.Total)) / p.Stages;
-                task.Description = Markup.Escape($"{title}: {p.Stage}");
+                task.Description = Markup.Escape($"{title}: {p.Stage}" + (p.AttackSteps > 0 ? $" (batch at step {p.AttackStep}/{p.AttackSteps})" : ""));
             }));
             task.Value = 1.0;
         });

@@ -48,12 +48,23 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             var expert = ExpertPlan.Create(config, spec, device);
             var options = new ExpertTrainingOptions
             {
-                Epochs = config.ExpertEpochs,
+                Epochs = config.EpochsFor(spec.Kind),
                 Attack = spec.Attack,
-                Optimizer = new OptimizerOptions { LearningRate = config.ExpertLearningRate },
+                MixCleanWithAdversarial = config.ExpertMixClean,
+                LabelSmoothing = config.ExpertLabelSmoothing,
+                Optimizer = new OptimizerOptions
+                {
+                    LearningRate = config.ExpertLearningRate,
+                    Momentum = config.ExpertMomentum,
+                    Nesterov = config.ExpertNesterov,
+                    WeightDecay = config.ExpertWeightDecay,
+                    DecayNormAndBias = config.ExpertDecayNormAndBias,
+                    Schedule = config.ExpertSchedule,
+                    WarmupEpochs = config.ExpertWarmupEpochs,
+                },
                 Seed = config.Seed + spec.Index,
             };
-            Console.WriteLine($"expert {spec.Name}: {(spec.Attack?.Name ?? "clean images")}, {config.ExpertEpochs} epochs on {loader.Count} images");
+            Console.WriteLine($"expert {spec.Name}: {(spec.Attack?.Name ?? "clean images")}, {options.Epochs} epochs on {loader.Count} images");
             var result = ConsoleProgress.Run($"expert {spec.Name}", progress =>
                 new ExpertTrainer(options, log).Fit(expert, loader, folder.ExpertCheckpoint(spec.Name), new MemoryLoggingProgress(progress, log), cancellationToken));
             ModelFile.Save(expert.Module, weights);
@@ -84,10 +95,17 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             Epochs = config.JointEpochs,
             FgsmAttack = ExpertPlan.FgsmAttack(config),
             PgdAttack = ExpertPlan.PgdAttack(config),
-            Gate = new OptimizerOptions { LearningRate = config.GateLearningRate },
-            Experts = new OptimizerOptions { LearningRate = config.JointExpertLearningRate },
+            Gate = new OptimizerOptions { LearningRate = config.GateLearningRate, WarmupEpochs = config.JointWarmupEpochs, Nesterov = config.JointNesterov },
+            Experts = new OptimizerOptions { LearningRate = config.JointExpertLearningRate, WarmupEpochs = config.JointWarmupEpochs, Nesterov = config.JointNesterov },
             FreezeExperts = frozen,
             GateEntropyWeight = config.GateEntropyWeight,
+            CleanShare = config.JointCleanShare,
+            FgsmShare = config.JointFgsmShare,
+            PgdShare = config.JointPgdShare,
+            ExpertRateScaling = config.JointExpertRateScaling,
+            MaxExpertRateScale = config.JointMaxExpertRateScale,
+            GateWarmupBatches = config.GateWarmupBatches,
+            LabelSmoothing = config.JointLabelSmoothing,
             Seed = config.Seed + 2000,
         };
         Console.WriteLine($"mixture {name}: {mixture.Experts.Count} experts, experts {(frozen ? "frozen" : "trained")}, {config.JointEpochs} epochs on {loader.Count} images");
@@ -187,7 +205,7 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
         }
 
         manual_seed(config.Seed + 4000);
-        var mixture = new MixtureOfExperts(experts, new SoftGate(experts.Count));
+        var mixture = new MixtureOfExperts(experts, new SoftGate(experts.Count, config.GateWidth, config.GateTemperature), config.MixingMode);
         mixture.to(device);
         if (withWeights)
         {

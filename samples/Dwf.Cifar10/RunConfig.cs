@@ -26,6 +26,20 @@ public sealed record RunConfig
     public double PgdEpsilon { get; init; } = 8.0 / 255;
     public bool Augment { get; init; } = true;
 
+    // Expert recipe (ours; the paper does not state its optimizer): defaults are the library's.
+    public double ExpertMomentum { get; init; } = 0.9;
+    public bool ExpertNesterov { get; init; }
+    public double ExpertWeightDecay { get; init; } = 5e-4;
+    public bool ExpertDecayNormAndBias { get; init; } = true;
+    public Dwf.Robustness.Training.LearningRateSchedule ExpertSchedule { get; init; } = Dwf.Robustness.Training.LearningRateSchedule.Cosine;
+    public double ExpertWarmupEpochs { get; init; }
+    public double ExpertLabelSmoothing { get; init; }
+    public bool ExpertMixClean { get; init; }
+    public int? CleanExpertEpochs { get; init; }
+    public int? FgsmExpertEpochs { get; init; }
+    public int? PgdExpertEpochs { get; init; }
+    public double? PgdTrainStepSize { get; init; }
+
     // Joint phase (phase 2)
     public int JointEpochs { get; init; } = 100;
     public int? JointPerClass { get; init; }
@@ -33,6 +47,18 @@ public sealed record RunConfig
     public double JointExpertLearningRate { get; init; } = 0.01;
     public double GateEntropyWeight { get; init; }
     public bool FrozenAblation { get; init; } = true;
+    public double JointCleanShare { get; init; } = 1.0 / 3;
+    public double JointFgsmShare { get; init; } = 1.0 / 3;
+    public double JointPgdShare { get; init; } = 1.0 / 3;
+    public int GateWidth { get; init; } = 16;
+    public double GateTemperature { get; init; } = 1.0;
+    public Dwf.Robustness.Moe.MixtureMode MixingMode { get; init; } = Dwf.Robustness.Moe.MixtureMode.Logits;
+    public Dwf.Robustness.Training.ExpertRateScaling JointExpertRateScaling { get; init; } = Dwf.Robustness.Training.ExpertRateScaling.InverseGateWeight;
+    public double JointMaxExpertRateScale { get; init; } = 9;
+    public int GateWarmupBatches { get; init; } = 20;
+    public double JointWarmupEpochs { get; init; }
+    public bool JointNesterov { get; init; }
+    public double JointLabelSmoothing { get; init; }
 
     // Evaluation
     public int? EvalPerClass { get; init; }
@@ -40,6 +66,15 @@ public sealed record RunConfig
     public IReadOnlyList<int> EvalPgdSteps { get; init; } = [10, 20, 50];
     public int EvalBatchSize { get; init; } = 250;
 
-    /// <summary>PGD step size for k iterations (ours): 2/255, or 2.5·ε/k when that is larger, so short PGD can still cross the ε-ball.</summary>
-    public double PgdStepFor(int steps) => Math.Max(2.0 / 255, 2.5 * PgdEpsilon / steps);
+    /// <summary>PGD step size for k iterations (ours): <see cref="PgdTrainStepSize"/> when set, else 2/255, or 2.5·ε/k when that is larger, so short PGD can still cross the ε-ball.</summary>
+    public double PgdStepFor(int steps) => PgdTrainStepSize ?? Math.Max(2.0 / 255, 2.5 * PgdEpsilon / steps);
+
+    /// <summary>Pre-training epochs of an expert of <paramref name="kind"/>: the per-kind setting, else <see cref="ExpertEpochs"/>.</summary>
+    public int EpochsFor(Dwf.Robustness.Experts.ExpertKind kind) => kind switch
+    {
+        Dwf.Robustness.Experts.ExpertKind.Clean => CleanExpertEpochs,
+        Dwf.Robustness.Experts.ExpertKind.Fgsm => FgsmExpertEpochs,
+        Dwf.Robustness.Experts.ExpertKind.Pgd => PgdExpertEpochs,
+        _ => null,
+    } ?? ExpertEpochs;
 }

@@ -28,4 +28,26 @@ public class ConfigOverridesTests
         var act = () => ConfigOverrides.Apply(Micro, ["ExpertEpochs=many"]);
         act.Should().Throw<ArgumentException>().WithMessage("*ExpertEpochs*'many'*");
     }
+
+    [Fact]
+    public void Apply_RecipeKnobsAndEnums_SetsValuesAndPerKindEpochs()
+    {
+        var c = ConfigOverrides.Apply(Micro,
+            ["ExpertSchedule=onecycle", "ExpertNesterov=true", "ExpertWarmupEpochs=1.5", "PgdExpertEpochs=4", "MixingMode=Probabilities", "JointExpertRateScaling=None"]);
+
+        c.ExpertSchedule.Should().Be(Dwf.Robustness.Training.LearningRateSchedule.OneCycle);
+        c.ExpertNesterov.Should().BeTrue();
+        c.ExpertWarmupEpochs.Should().Be(1.5);
+        c.MixingMode.Should().Be(Dwf.Robustness.Moe.MixtureMode.Probabilities);
+        c.JointExpertRateScaling.Should().Be(Dwf.Robustness.Training.ExpertRateScaling.None);
+        c.EpochsFor(Dwf.Robustness.Experts.ExpertKind.Pgd).Should().Be(4);
+        c.EpochsFor(Dwf.Robustness.Experts.ExpertKind.Clean).Should().Be(c.ExpertEpochs);
+    }
+
+    [Fact]
+    public void Apply_UnknownEnumValue_ThrowsListingValues()
+    {
+        var act = () => ConfigOverrides.Apply(Micro, ["ExpertSchedule=triangular"]);
+        act.Should().Throw<ArgumentException>().WithMessage("*ExpertSchedule*'triangular'*Cosine, Constant, OneCycle*");
+    }
 }

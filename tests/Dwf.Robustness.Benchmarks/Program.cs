@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: load [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: load [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -62,6 +62,17 @@ switch (workload)
         CrossCheckWorkload.Run(args[1], double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
             args.Length > 3 ? int.Parse(args[3]) : 500, args.Length > 4 ? int.Parse(args[4]) : 100, args.Length > 5 ? int.Parse(args[5]) : 9,
             args.Length > 6 ? args[6] : "../shared/data/cifar10/cifar-10-binary.tar.gz", args.Length > 7 ? args[7] : "crosscheck-report.json");
+        break;
+
+    case "calibrate":
+        // calibrate <seed> [cosine|constant|onecycle] [warmupEpochs] [nesterov] [decayNormAndBias] [epochs]: the library's side of python/calibrate_clean_expert.py
+        CalibrationWorkload.Run(args, Environment.GetEnvironmentVariable("DWF_CIFAR10") ?? "../shared/data/cifar10/cifar-10-binary.tar.gz");
+        break;
+
+    case "plans":
+        // plans <runFolder> <expert|mixture> <rapid|standard> <cascade|sweep> [n=500] [archive]: time of the AutoAttack plans
+        PlansWorkload.Run(args[1], args[2], args[3], args[4], args.Length > 5 ? int.Parse(args[5]) : 500,
+            args.Length > 6 ? args[6] : "../shared/data/cifar10/cifar-10-binary.tar.gz");
         break;
 
     case "allocator-probe":

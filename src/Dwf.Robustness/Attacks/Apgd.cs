@@ -61,7 +61,7 @@ public sealed class Apgd : AttackBase
     /// <param name="targetClasses">Target classes tried per image; at most the class count − 1 (checked per call).</param>
     /// <param name="steps">Iterations per target and restart; default 100.</param>
     /// <param name="restarts">Restarts per target; default 1.</param>
-    /// <returns>The attack. Labels passed to <see cref="AttackBase.Perturb"/> are the true labels.</returns>
+    /// <returns>The attack. Labels passed to <c>Perturb</c> are the true labels.</returns>
     public static Apgd TargetedDlr(double epsilon = 8.0 / 255.0, int targetClasses = 9, int steps = 100, int restarts = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(targetClasses, 1);
@@ -108,8 +108,13 @@ public sealed class Apgd : AttackBase
         ]);
 
     /// <inheritdoc />
-    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator)
+    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator) =>
+        Attack(model, images, labels, generator, AttackSteps.None);
+
+    /// <inheritdoc />
+    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, AttackSteps steps)
     {
+        steps.Plan((long)Steps * Restarts * Math.Max(TargetClasses, 1));
         using var tracker = new BestTracker(images, labels);
         Tensor? ranked = null;
         if (TargetClasses > 0)
@@ -145,7 +150,7 @@ public sealed class Apgd : AttackBase
             var y = labels.index_select(0, active);
             // The (t+2)-th highest clean logit: the best wrong class first (the top one is the true class for an image still robust).
             var target = ranked?.index_select(0, active)[.., round / Restarts + 1];
-            var (found, score, hit) = Run(model, x, y, target, generator);
+            var (found, score, hit) = Run(model, x, y, target, generator, steps);
             tracker.Offer(active, found, score, hit);
         }
 
@@ -156,7 +161,7 @@ public sealed class Apgd : AttackBase
     /// One APGD run; per sample the first misclassifying point, else the highest-loss point, with its loss and
     /// whether it misclassifies.
     /// </summary>
-    private (Tensor Point, Tensor Score, Tensor Hit) Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor? target, Generator? generator)
+    private (Tensor Point, Tensor Score, Tensor Hit) Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor? target, Generator? generator, AttackSteps steps)
     {
         long n = x.shape[0];
         var view = new long[] { n, 1, 1, 1 };
@@ -185,6 +190,7 @@ public sealed class Apgd : AttackBase
         int sinceCheck = 0;
         for (int i = 0; i < Steps; i++)
         {
+            steps.Next();
             using var iteration = NewDisposeScope();
             var z = Project(adversarial + step * gradient.sign(), x);
             double a = i == 0 ? 1.0 : Momentum;

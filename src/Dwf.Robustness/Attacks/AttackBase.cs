@@ -9,15 +9,15 @@ namespace Dwf.Robustness.Attacks;
 /// The machinery every gradient attack shares: argument guards, eval mode set and restored in <c>finally</c>,
 /// gradients enabled even under <c>no_grad</c>, the input gradient via <c>torch.autograd.grad</c> on the input
 /// only, projection onto the ε-ball and [0,1], one dispose scope per call, and the input checks — done once per
-/// <see cref="Perturb"/> (labels against the model's class count through one single-image forward), never per
-/// step. Subclasses implement <see cref="Attack"/> and <see cref="Descriptor"/>.
+/// <c>Perturb</c> (labels against the model's class count through one single-image forward), never per
+/// step. Subclasses implement <c>Attack</c> (and, to be cancellable per step, its overload with <see cref="AttackSteps"/>) and <see cref="Descriptor"/>.
 /// </summary>
 public abstract class AttackBase : IAttack
 {
     /// <summary>Validates and stores the options shared by gradient attacks.</summary>
     /// <param name="epsilon">L∞ budget in [0,1] pixel units.</param>
     /// <param name="loss">Objective to ascend (or descend when targeted).</param>
-    /// <param name="targeted">Whether labels passed to <see cref="Perturb"/> are target classes.</param>
+    /// <param name="targeted">Whether labels passed to <c>Perturb</c> are target classes.</param>
     protected AttackBase(double epsilon, AttackLoss loss, bool targeted)
     {
         if (double.IsNaN(epsilon) || epsilon < 0 || epsilon > 1)
@@ -52,7 +52,12 @@ public abstract class AttackBase : IAttack
     public abstract AttackDescriptor Descriptor { get; }
 
     /// <inheritdoc />
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator = null)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator = null) =>
+        Perturb(model, images, labels, generator, CancellationToken.None, null);
+
+    /// <inheritdoc />
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, CancellationToken cancellationToken,
+        IProgress<AttackProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(model);
         InputGuards.CheckImagesAndLabels(images, labels);
@@ -62,7 +67,7 @@ public abstract class AttackBase : IAttack
         using var gradEnabled = enable_grad();
         var x = images.detach();
         CheckLabels(model, x, labels);
-        var adversarial = Attack(model, x, labels, generator);
+        var adversarial = Attack(model, x, labels, generator, new AttackSteps(cancellationToken, progress));
         return adversarial.detach().to(images.dtype).MoveToOuterDisposeScope();
     }
 
@@ -75,6 +80,19 @@ public abstract class AttackBase : IAttack
     /// <param name="labels">True or target labels.</param>
     /// <param name="generator">Random source, or null for torch's global generator.</param>
     protected abstract Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator);
+
+    /// <summary>
+    /// <see cref="Attack(nn.Module{Tensor, Tensor}, Tensor, Tensor, Generator?)"/> with a step hook: an iterative
+    /// attack overrides this and calls <see cref="AttackSteps.Next"/> once per iteration, so that a long attack can
+    /// be cancelled and shows progress. The default ignores the hook.
+    /// </summary>
+    /// <param name="model">The model, in eval mode.</param>
+    /// <param name="images">Detached clean images.</param>
+    /// <param name="labels">True or target labels.</param>
+    /// <param name="generator">Random source, or null for torch's global generator.</param>
+    /// <param name="steps">Cancellation and progress, one call per step.</param>
+    protected virtual Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, AttackSteps steps) =>
+        Attack(model, images, labels, generator);
 
     /// <summary>
     /// The gradient of the attack objective with respect to <paramref name="adversarial"/> only: the direction

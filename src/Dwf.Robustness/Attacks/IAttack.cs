@@ -42,4 +42,19 @@ public interface IAttack
     /// <returns>Adversarial images, detached, owned by the caller.</returns>
     /// <exception cref="ArgumentException">Wrong shape or dtype, values outside [0,1], NaN, label count or range.</exception>
     Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator = null);
+
+    /// <summary>
+    /// Crafts adversarial examples, checking <paramref name="cancellationToken"/> and reporting
+    /// <paramref name="progress"/> at every iteration (the library's PGD, APGD and Square do; an attack that does not
+    /// override this runs uncancellable).
+    /// </summary>
+    /// <param name="model">The classifier under attack, returning logits.</param>
+    /// <param name="images">float [B,C,H,W] in [0,1].</param>
+    /// <param name="labels">int64 [B].</param>
+    /// <param name="generator">Source of random draws; torch's global one when null.</param>
+    /// <param name="cancellationToken">Checked at every step; cancelling throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="progress">One report per step; may be null.</param>
+    /// <returns>Adversarial images, detached, owned by the caller.</returns>
+    Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, CancellationToken cancellationToken,
+        IProgress<AttackProgress>? progress) => Perturb(model, images, labels, generator);
 }

@@ -68,8 +68,7 @@ public sealed class Pgd : AttackBase
             new("steps", Steps.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("randomStart", RandomStart ? "true" : "false"),
             new("restarts", Restarts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new("keepBest", KeepBest ? "true" : "false"),
-        ]);
+        ]).Concat(KeepBest ? [new KeyValuePair<string, string>("keepBest", "true")] : []); // absent for the last iterate, as before keepBest existed
 
     /// <summary>Step size α in [0,1] units.</summary>
     public double StepSize { get; }
@@ -109,18 +108,23 @@ public sealed class Pgd : AttackBase
     public Pgd WithSteps(int steps) => new(Epsilon, StepSize, steps, RandomStart, Restarts, Loss, Targeted, KeepBest, _displayName);
 
     /// <inheritdoc />
-    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator)
+    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator) =>
+        Attack(model, images, labels, generator, AttackSteps.None);
+
+    /// <inheritdoc />
+    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, AttackSteps steps)
     {
+        steps.Plan((long)Steps * Restarts);
         if (Restarts == 1 && !KeepBest)
         {
-            return Run(model, images, labels, generator, null);
+            return Run(model, images, labels, generator, null, steps);
         }
 
         using var tracker = new BestTracker(images, labels, hitMeansTarget: Targeted);
         for (int r = 0; r < Restarts; r++)
         {
             using var restart = NewDisposeScope();
-            var last = Run(model, images, labels, generator, KeepBest ? tracker : null);
+            var last = Run(model, images, labels, generator, KeepBest ? tracker : null, steps);
             using (no_grad())
             {
                 var logits = model.call(last);
@@ -133,11 +137,12 @@ public sealed class Pgd : AttackBase
     }
 
     /// <summary>One restart; every iterate before the last is offered to <paramref name="tracker"/> when given.</summary>
-    private Tensor Run(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, BestTracker? tracker)
+    private Tensor Run(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, BestTracker? tracker, AttackSteps steps)
     {
         var adversarial = Start(images, generator);
         for (int s = 0; s < Steps; s++)
         {
+            steps.Next();
             // One scope per step: the forward's activations are freed every iteration, not at the end.
             using var step = NewDisposeScope();
             var (score, logits, gradient) = Ascent(model, adversarial, labels);

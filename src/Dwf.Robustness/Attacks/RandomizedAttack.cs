@@ -64,4 +64,9 @@ public sealed class RandomizedAttack : IAttack
     /// <inheritdoc />
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator = null) =>
         Choose(generator).Perturb(model, images, labels, generator);
+
+    /// <inheritdoc />
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, CancellationToken cancellationToken,
+        IProgress<AttackProgress>? progress) =>
+        Choose(generator).Perturb(model, images, labels, generator, cancellationToken, progress);
 }

@@ -79,8 +79,13 @@ public sealed class Square : AttackBase
     }
 
     /// <inheritdoc />
-    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator)
+    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator) =>
+        Attack(model, images, labels, generator, AttackSteps.None);
+
+    /// <inheritdoc />
+    protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, AttackSteps steps)
     {
+        steps.Plan(Queries - 1);
         using var noGrad = no_grad();
         long n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
         var device = images.device;
@@ -94,6 +99,7 @@ public sealed class Square : AttackBase
         Tensor? active = null;
         for (int i = 0; i < Queries - 1; i++)
         {
+            steps.Next();
             using var query = NewDisposeScope();
             if (i % CompactEvery == 0)
             {

@@ -67,7 +67,8 @@ public sealed class BatchLoader
             using (NewDisposeScope())
             {
                 var index = order.narrow(0, start, end - start);
-                var images = _data.Images.index_select(0, index).to(_device).to(ScalarType.Float32).div_(255.0);
+                var selected = _data.Images.index_select(0, index).to(_device);
+                var images = selected.dtype == ScalarType.Byte ? selected.to(ScalarType.Float32).div_(255.0) : selected.to(ScalarType.Float32);
                 var labels = _data.Labels.index_select(0, index).to(_device);
                 if (Options.Augment)
                 {

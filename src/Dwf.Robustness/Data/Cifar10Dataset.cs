@@ -5,14 +5,14 @@ using static TorchSharp.torch;
 namespace Dwf.Robustness.Data;
 
 /// <summary>
-/// A labelled image set kept compact in memory: images as a uint8 tensor [N,3,32,32] (0–255), labels as int64 [N].
-/// Convert to float in [0,1] per batch with <see cref="BatchLoader"/>. The dataset owns its tensors (they are
-/// detached from every dispose scope); dispose it to free them.
+/// A labelled image set: images as a uint8 tensor [N,C,H,W] (0–255, compact: CIFAR-10 as read) or a float32 tensor
+/// in [0,1] (any other source, kept exactly), labels as int64 [N]. <see cref="BatchLoader"/> hands out float batches
+/// in [0,1] either way. The dataset owns its tensors (they are detached from every dispose scope); dispose it to free them.
 /// </summary>
 public sealed class Cifar10Dataset : IDisposable
 {
     /// <summary>Creates a dataset from tensors; takes ownership of them.</summary>
-    /// <param name="images">uint8 [N,C,H,W].</param>
+    /// <param name="images">uint8 [N,C,H,W] (0–255), or float32 [N,C,H,W] with every value in [0,1].</param>
     /// <param name="labels">int64 [N], each in [0, classNames.Count).</param>
     /// <param name="classNames">Class names in label order.</param>
     public Cifar10Dataset(Tensor images, Tensor labels, IReadOnlyList<string> classNames)
@@ -20,9 +20,22 @@ public sealed class Cifar10Dataset : IDisposable
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classNames);
-        if (images.dtype != ScalarType.Byte || images.dim() != 4)
+        if (images.dtype is not (ScalarType.Byte or ScalarType.Float32) || images.dim() != 4)
         {
-            throw new ArgumentException($"images must be uint8 [N,C,H,W]; got {images.dtype} with shape {InputGuards.Shape(images.shape)}.", nameof(images));
+            throw new ArgumentException($"images must be uint8 [N,C,H,W] or float32 [N,C,H,W] in [0,1]; got {images.dtype} with shape {InputGuards.Shape(images.shape)}.", nameof(images));
+        }
+
+        if (images.dtype == ScalarType.Float32 && images.numel() > 0)
+        {
+            using var scope = NewDisposeScope();
+            bool finite = images.isfinite().all().item<bool>();
+            double lo = images.min().item<float>(), hi = images.max().item<float>();
+            if (!finite || lo < 0 || hi > 1)
+            {
+                throw new ArgumentException(
+                    $"float images must be finite and in [0,1] (normalization lives inside the model); got {(finite ? $"values from {lo} to {hi}" : "NaN or infinite values")}. " +
+                    "Divide 0–255 data by 255, or pass it as uint8.", nameof(images));
+            }
         }
 
         if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != images.shape[0])
@@ -48,7 +61,7 @@ public sealed class Cifar10Dataset : IDisposable
         ClassNames = classNames;
     }
 
-    /// <summary>uint8 images [N,3,32,32], values 0–255.</summary>
+    /// <summary>Images [N,C,H,W]: uint8 0–255, or float32 in [0,1].</summary>
     public Tensor Images { get; }
 
     /// <summary>int64 labels [N].</summary>

@@ -120,7 +120,8 @@ public sealed class RobustnessEvaluator
                 int index = u;
                 bool trackGate = u == gateUnit && mixture is not null;
                 var target = unit.Target ?? model;
-                RunStage(unit.Surrogate is null ? unit.Attack.Name : $"{unit.Attack.Name} via {unit.Surrogate}", u + 1, stages, loader,
+                string stageName = unit.Surrogate is null ? unit.Attack.Name : $"{unit.Attack.Name} via {unit.Surrogate}";
+                RunStage(stageName, u + 1, stages, loader,
                     resuming ? state.BatchesDone : 0, progress, cancellationToken, (batch, offset, b) =>
                 {
                     var picked = EligibleIndices(eligible, offset, batch.Size);
@@ -133,7 +134,9 @@ public sealed class RobustnessEvaluator
                     var x = batch.Images.index_select(0, idx);
                     var y = batch.Labels.index_select(0, idx);
                     using var generator = Seeds.Generator(Options.Seed, index, b);
-                    var adversarial = unit.Attack.Perturb(target, x, y, generator);
+                    var stepProgress = progress is null ? null : new StepForwarder(p =>
+                        progress.Report(new EvaluationProgress(stageName, index + 1, stages, offset, n, p.Done, p.Total)));
+                    var adversarial = unit.Attack.Perturb(target, x, y, generator, cancellationToken, stepProgress);
                     using var noGrad = no_grad();
                     var logits = Predict(model, mixture, adversarial, trackGate ? state.GateAttacked : null);
                     if (trackGate)
@@ -234,6 +237,12 @@ public sealed class RobustnessEvaluator
                 data.Dispose();
             }
         }
+    }
+
+    /// <summary>Forwards an attack's per-step progress synchronously (no thread pool hop, unlike <see cref="Progress{T}"/>).</summary>
+    private sealed class StepForwarder(Action<AttackProgress> report) : IProgress<AttackProgress>
+    {
+        public void Report(AttackProgress value) => report(value);
     }
 
     /// <summary>The images unit <paramref name="u"/> attacks: clean-correct for a sweep; still robust in its cascade stage; still robust at its ε for an adaptive check.</summary>

@@ -32,7 +32,7 @@ internal sealed class BatchStats
         GateCount += count;
     }
 
-    public EpochMetrics ToMetrics(string phase, int epoch, int epochs, double learningRate, double seconds) => new(
+    public EpochMetrics ToMetrics(string phase, int epoch, int epochs, double learningRate, double seconds, IReadOnlyList<double>? groupRates = null) => new(
         phase,
         epoch + 1,
         epochs,
@@ -42,5 +42,6 @@ internal sealed class BatchStats
         GateWeightSums?.Select(s => s / GateCount).ToArray(),
         learningRate,
         seconds,
-        Batches);
+        Batches,
+        groupRates);
 }

@@ -11,6 +11,8 @@ namespace Dwf.Robustness.Training;
 /// <param name="LearningRate">Learning rate at the epoch's last step (the gate's, for joint training).</param>
 /// <param name="Seconds">Wall-clock seconds of the epoch (of the part run in this process, after a resume).</param>
 /// <param name="Batches">Batches that contributed to these numbers.</param>
+/// <param name="GroupLearningRates">The rate of every parameter group of every optimizer at the epoch's last step,
+/// in order (for joint training: the gate's groups, then each expert's); null in checkpoints written before it existed.</param>
 public sealed record EpochMetrics(
     string Phase,
     int Epoch,
@@ -21,4 +23,5 @@ public sealed record EpochMetrics(
     IReadOnlyList<double>? MeanGateWeights,
     double LearningRate,
     double Seconds,
-    int Batches);
+    int Batches,
+    IReadOnlyList<double>? GroupLearningRates = null);

@@ -70,6 +70,11 @@ public sealed class ExpertTrainer
             Logger = _logger,
             Step = (batch, generator, stats) => Step(model, optimizer, batch, generator, stats),
         };
+        if (Options.LabelSmoothing != 0)
+        {
+            loop.Fingerprint["labelSmoothing"] = AttackFingerprint.Exact(Options.LabelSmoothing); // only when set: older checkpoints still resume
+        }
+
         model.train();
         try
         {
@@ -103,7 +108,7 @@ public sealed class ExpertTrainer
 
         optimizer.zero_grad();
         var logits = model.call(inputs);
-        var loss = nn.functional.cross_entropy(logits, targets);
+        var loss = nn.functional.cross_entropy(logits, targets, label_smoothing: Options.LabelSmoothing);
         loss.backward();
         optimizer.step();
 

@@ -26,6 +26,9 @@ public sealed record ExpertTrainingOptions
     /// <summary>Training images per batch on which clean accuracy is measured when batches are purely adversarial; default 32.</summary>
     public int CleanAccuracySample { get; init; } = 32;
 
+    /// <summary>Label smoothing of the cross-entropy; default 0 (ours).</summary>
+    public double LabelSmoothing { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -37,6 +40,11 @@ public sealed record ExpertTrainingOptions
         if (CleanAccuracySample < 0)
         {
             throw new ArgumentException($"CleanAccuracySample must be ≥ 0; got {CleanAccuracySample}.", nameof(CleanAccuracySample));
+        }
+
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
+        {
+            throw new ArgumentException($"LabelSmoothing must be in [0,1); got {LabelSmoothing}.", nameof(LabelSmoothing));
         }
 
         Optimizer.Validate(nameof(Optimizer) + ".");

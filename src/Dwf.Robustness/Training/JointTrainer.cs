@@ -62,9 +62,11 @@ public sealed class JointTrainer
         }
 
         using var gateOptimizer = Sgd.Create(mixture.Gate.parameters(), Options.Gate);
-        using var expertOptimizer = Options.FreezeExperts
-            ? null
-            : Sgd.Create(mixture.Experts.SelectMany(e => e.Module.parameters()), Options.Experts);
+        var (expertOptimizerOrNull, expertOfGroup) = Options.FreezeExperts
+            ? (null, [])
+            : Sgd.CreateGrouped(mixture.Experts.Select(e => e.Module.parameters()), Options.Experts); // groups per expert: a rate per expert
+        using var expertOptimizer = expertOptimizerOrNull;
+        var expertScale = Enumerable.Repeat(1.0, mixture.Experts.Count).ToArray();
         var optimizers = new List<(OptimizerHelper, OptimizerOptions)> { (gateOptimizer, Options.Gate) };
         if (expertOptimizer is not null)
         {
@@ -90,11 +92,17 @@ public sealed class JointTrainer
                 ["entropy"] = Options.GateEntropyWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 ["gate"] = Options.Gate.ToString(),
                 ["expertsOptimizer"] = Options.Experts.ToString(),
+                ["expertRates"] = $"{Options.ExpertRateScaling}, cap {AttackFingerprint.Exact(Options.MaxExpertRateScale)}",
+                ["gateWarmup"] = Options.GateWarmupBatches.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["labelSmoothing"] = AttackFingerprint.Exact(Options.LabelSmoothing),
             },
             CheckpointPath = checkpointPath,
             Progress = progress,
             Logger = _logger,
             Step = (batch, generator, stats) => Step(mixture, gateOptimizer, expertOptimizer, batch, generator, stats),
+            GroupScale = (optimizer, group) => optimizer == 1 ? expertScale[expertOfGroup[group]] : 1.0,
+            BeforeEpoch = (epoch, history) => ScaleExpertRates(expertScale, epoch == 0 || history.Count < epoch ? null : history[epoch - 1].MeanGateWeights),
+            BeforeFirstStep = () => WarmGateStatistics(mixture, loader),
         };
         mixture.train();
         try
@@ -105,6 +113,40 @@ public sealed class JointTrainer
         {
             mixture.eval();
         }
+    }
+
+    /// <summary>Sets each expert's rate multiplier from its mean gate weight over the previous epoch (uniform when none).</summary>
+    private void ScaleExpertRates(double[] scale, IReadOnlyList<double>? meanWeights)
+    {
+        for (int i = 0; i < scale.Length; i++)
+        {
+            double w = meanWeights is { } m && i < m.Count && double.IsFinite(m[i]) ? m[i] : 1.0 / scale.Length;
+            scale[i] = Options.ExpertRateScaling == ExpertRateScaling.InverseGateWeight
+                ? Math.Min(Options.MaxExpertRateScale, 1 / Math.Max(w, 1e-12))
+                : 1.0;
+        }
+    }
+
+    /// <summary>Runs clean batches through the gate in training mode, without gradients, to warm its BatchNorm statistics.</summary>
+    private void WarmGateStatistics(MixtureOfExperts mixture, BatchLoader loader)
+    {
+        if (Options.GateWarmupBatches == 0)
+        {
+            return;
+        }
+
+        mixture.Gate.train();
+        using var noGrad = no_grad();
+        foreach (var batch in loader.Epoch(0).Take(Options.GateWarmupBatches))
+        {
+            using (batch)
+            using (NewDisposeScope())
+            {
+                mixture.Gate.call(batch.Images);
+            }
+        }
+
+        _logger.LogInformation("joint: gate BatchNorm statistics warmed on {Batches} clean batches", Math.Min(Options.GateWarmupBatches, loader.BatchesPerEpoch));
     }
 
     /// <summary>How many images of a batch of <paramref name="size"/> are benign, FGSM and PGD.</summary>
@@ -137,7 +179,7 @@ public sealed class JointTrainer
         gateOptimizer.zero_grad();
         expertOptimizer?.zero_grad();
         var output = mixture.ForwardDetailed(inputs);
-        var loss = nn.functional.cross_entropy(output.Logits, y);
+        var loss = nn.functional.cross_entropy(output.Logits, y, label_smoothing: Options.LabelSmoothing);
         if (Options.GateEntropyWeight > 0)
         {
             var w = output.GateWeights;

@@ -39,6 +39,23 @@ public sealed record JointTrainingOptions
     /// discourages the gate from collapsing onto one expert. Default 0 (ours; the paper has none).</summary>
     public double GateEntropyWeight { get; init; }
 
+    /// <summary>How each expert's rate accounts for its gate weight; default <see cref="ExpertRateScaling.InverseGateWeight"/> (ours).</summary>
+    public ExpertRateScaling ExpertRateScaling { get; init; } = ExpertRateScaling.InverseGateWeight;
+
+    /// <summary>Largest multiplier <see cref="ExpertRateScaling.InverseGateWeight"/> applies; default 9 (ours: the
+    /// paper's nine experts under a uniform gate).</summary>
+    public double MaxExpertRateScale { get; init; } = 9;
+
+    /// <summary>
+    /// Clean batches run through the gate in training mode, without gradients, before the first joint step of a
+    /// fresh run, so its BatchNorm statistics describe the data before the first attack is crafted in eval mode;
+    /// default 20 (ours; with BatchNorm's momentum 0.1 that leaves 12% of the initial statistics). 0 turns it off.
+    /// </summary>
+    public int GateWarmupBatches { get; init; } = 20;
+
+    /// <summary>Label smoothing of the cross-entropy; default 0 (ours).</summary>
+    public double LabelSmoothing { get; init; }
+
     /// <summary>Seed of every random draw of the attacks.</summary>
     public long Seed { get; init; }
 
@@ -69,6 +86,26 @@ public sealed record JointTrainingOptions
         if (!(GateEntropyWeight >= 0))
         {
             throw new ArgumentException($"GateEntropyWeight must be ≥ 0; got {GateEntropyWeight}.", nameof(GateEntropyWeight));
+        }
+
+        if (!Enum.IsDefined(ExpertRateScaling))
+        {
+            throw new ArgumentException($"ExpertRateScaling {ExpertRateScaling} is not defined.", nameof(ExpertRateScaling));
+        }
+
+        if (!(MaxExpertRateScale >= 1) || double.IsInfinity(MaxExpertRateScale))
+        {
+            throw new ArgumentException($"MaxExpertRateScale must be finite and ≥ 1; got {MaxExpertRateScale}.", nameof(MaxExpertRateScale));
+        }
+
+        if (GateWarmupBatches < 0)
+        {
+            throw new ArgumentException($"GateWarmupBatches must be ≥ 0; got {GateWarmupBatches}.", nameof(GateWarmupBatches));
+        }
+
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
+        {
+            throw new ArgumentException($"LabelSmoothing must be in [0,1); got {LabelSmoothing}.", nameof(LabelSmoothing));
         }
 
         Gate.Validate(nameof(Gate) + ".");

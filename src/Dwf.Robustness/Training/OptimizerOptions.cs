@@ -21,8 +21,16 @@ public sealed record OptimizerOptions
     /// <summary>Schedule after warm-up; default cosine.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
 
-    /// <summary>Epochs of linear warm-up from 0 to the base rate; default 0.</summary>
+    /// <summary>Epochs of warm-up: linear from 0 to the base rate (for <see cref="LearningRateSchedule.OneCycle"/>: its rising
+    /// half cosine from base/25); default 0.</summary>
     public double WarmupEpochs { get; init; }
+
+    /// <summary>
+    /// Whether weight decay also applies to one-dimensional parameters (BatchNorm weights and biases, every bias);
+    /// default true (ours, the plain PyTorch <c>SGD(model.parameters(), weight_decay=…)</c>). False puts them in a
+    /// second parameter group without decay, the common "no decay on norm and bias" recipe.
+    /// </summary>
+    public bool DecayNormAndBias { get; init; } = true;
 
     /// <summary>
     /// The settings in one line, formatted the same in every culture: training checkpoints record it and refuse to
@@ -30,7 +38,8 @@ public sealed record OptimizerOptions
     /// </summary>
     /// <returns>For example <c>SGD(lr=0.1, momentum=0.9, nesterov=False, weightDecay=0.0005, Cosine, warmup=0)</c>.</returns>
     public override string ToString() => FormattableString.Invariant(
-        $"SGD(lr={LearningRate:R}, momentum={Momentum:R}, nesterov={Nesterov}, weightDecay={WeightDecay:R}, {Schedule}, warmup={WarmupEpochs:R})");
+        $"SGD(lr={LearningRate:R}, momentum={Momentum:R}, nesterov={Nesterov}, weightDecay={WeightDecay:R}, {Schedule}, warmup={WarmupEpochs:R}") +
+        (DecayNormAndBias ? ")" : ", no decay on norm and bias)");
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     /// <param name="prefix">Prefix for the option name in messages (e.g. <c>Gate.</c>).</param>
@@ -75,6 +84,18 @@ public sealed record OptimizerOptions
     public double RateAt(long step, long totalSteps, long stepsPerEpoch)
     {
         long warmup = (long)Math.Round(WarmupEpochs * stepsPerEpoch);
+        if (Schedule == LearningRateSchedule.OneCycle)
+        {
+            double start = LearningRate / 25, end = start / 1e4;
+            if (step < warmup)
+            {
+                return start + (LearningRate - start) * 0.5 * (1 - Math.Cos(Math.PI * step / warmup));
+            }
+
+            double fall = totalSteps <= warmup + 1 ? 1 : (double)(step - warmup) / (totalSteps - warmup - 1);
+            return end + (LearningRate - end) * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, fall)));
+        }
+
         if (step < warmup)
         {
             return LearningRate * (step + 1) / warmup;

@@ -39,6 +39,15 @@ internal sealed class TrainingLoop
 
     public ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
+    /// <summary>Multiplier of the scheduled rate for (optimizer index, parameter group index); 1 when null.</summary>
+    public Func<int, int, double>? GroupScale { get; init; }
+
+    /// <summary>Called at the start of every epoch run in this process (also the first one after a resume) with the history so far.</summary>
+    public Action<int, IReadOnlyList<EpochMetrics>>? BeforeEpoch { get; init; }
+
+    /// <summary>Called once before the first step of a run that starts from scratch (not after a resume).</summary>
+    public Action? BeforeFirstStep { get; init; }
+
     public TrainingResult Run(CancellationToken cancellationToken)
     {
         var fingerprint = new Dictionary<string, string>(Fingerprint)
@@ -66,8 +75,15 @@ internal sealed class TrainingLoop
 
         int batches = Loader.BatchesPerEpoch;
         long totalSteps = (long)Epochs * batches;
+        if (resumedFrom is null && startEpoch < Epochs)
+        {
+            BeforeFirstStep?.Invoke();
+        }
+
         for (int epoch = startEpoch; epoch < Epochs; epoch++)
         {
+            BeforeEpoch?.Invoke(epoch, history);
+            var groupRates = new List<double>();
             var stats = epoch == startEpoch ? partial : new BatchStats();
             int batch = epoch == startEpoch ? startBatch : 0;
             double rate = double.NaN;
@@ -84,6 +100,7 @@ internal sealed class TrainingLoop
                     }
 
                     long step = (long)epoch * batches + batch;
+                    groupRates.Clear();
                     for (int i = 0; i < Optimizers.Count; i++)
                     {
                         var (optimizer, options) = Optimizers[i];
@@ -93,9 +110,11 @@ internal sealed class TrainingLoop
                             rate = r; // the first optimizer's rate is the one reported
                         }
 
+                        int g = 0;
                         foreach (var group in optimizer.ParamGroups)
                         {
-                            group.LearningRate = r;
+                            group.LearningRate = r * (GroupScale?.Invoke(i, g++) ?? 1.0);
+                            groupRates.Add(group.LearningRate);
                         }
                     }
                     using (var scope = NewDisposeScope())
@@ -113,12 +132,14 @@ internal sealed class TrainingLoop
                 }
             }
 
-            var metrics = stats.ToMetrics(Phase, epoch, Epochs, rate, clock.Elapsed.TotalSeconds);
+            var metrics = stats.ToMetrics(Phase, epoch, Epochs, rate, clock.Elapsed.TotalSeconds, groupRates.Count > 1 ? groupRates.ToArray() : null);
             history.Add(metrics);
             SaveCheckpoint(fingerprint, epoch + 1, 0, new BatchStats(), history, optimizers);
             Logger.LogInformation(
-                "{Phase} epoch {Epoch}/{Epochs}: loss {Loss:F4}, clean acc {Clean:P2}, adversarial acc {Adv:P2}, lr {Rate:G4}, {Seconds:F1} s",
-                Phase, epoch + 1, Epochs, metrics.Loss, metrics.CleanAccuracy, metrics.AdversarialAccuracy, rate, metrics.Seconds);
+                "{Phase} epoch {Epoch}/{Epochs}: loss {Loss:F4}, clean acc {Clean:P2}, adversarial acc {Adv:P2}, lr {Rate:G4}{Groups}, {Seconds:F1} s",
+                Phase, epoch + 1, Epochs, metrics.Loss, metrics.CleanAccuracy, metrics.AdversarialAccuracy, rate,
+                metrics.GroupLearningRates is { } all ? $" (every group: {string.Join(", ", all.Select(r => r.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))})" : "",
+                metrics.Seconds);
             Progress?.Report(new TrainingProgress(Phase, epoch, Epochs, batches, batches, metrics));
         }
 
