@@ -108,7 +108,9 @@ public static class Cli
             var kind = EvaluationPlanNames.Parse(parsedPlan);
             var reports = pipe.Evaluate(kind);
             var folder = new RunFolder(c.RunFolder);
-            AtomicFile.WriteAllText(folder.ResultsFor(kind), ResultsTable.Render(c, kind, reports, Machine(), clock.Elapsed));
+            var drift = new[] { Pipeline.DwfModel, Pipeline.FrozenModel }.Where(m => File.Exists(folder.MixtureDrift(m)))
+                .ToDictionary(m => m, m => System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(folder.MixtureDrift(m)))!);
+            AtomicFile.WriteAllText(folder.ResultsFor(kind), ResultsTable.Render(c, kind, reports, Machine(), clock.Elapsed, drift));
             var plotted = reports.Where(r => r.Model is Pipeline.DwfModel or Pipeline.FrozenModel or "clean-1" or "fgsm-1" or "pgd-1").ToList();
             if (plotted.Count > 0 && kind == PlanKind.Paper)
             {

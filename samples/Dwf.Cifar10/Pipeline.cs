@@ -113,6 +113,10 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             new JointTrainer(options, log).Fit(mixture, loader, folder.MixtureCheckpoint(name), new MemoryLoggingProgress(progress, log), cancellationToken));
         ModelFile.Save(mixture, weights);
         log.Info($"mixture {name} saved to {weights}");
+        var drift = ExpertDrift(mixture);
+        AtomicFile.WriteAllText(folder.MixtureDrift(name), System.Text.Json.JsonSerializer.Serialize(drift, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        log.Info($"mixture {name}: relative weight change of each expert in the joint phase: " +
+                 string.Join(", ", drift.Select(d => FormattableString.Invariant($"{d.Key} {d.Value:G3}"))));
         ReleaseMemory($"after mixture {name}");
     }
 
@@ -177,6 +181,19 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
                 yield return (spec.Name, folder.ExpertWeights(spec.Name));
             }
         }
+    }
+
+    /// <summary>‖θ − θ₀‖/‖θ₀‖ of every expert of <paramref name="mixture"/> against its pre-trained file.</summary>
+    private Dictionary<string, double> ExpertDrift(MixtureOfExperts mixture)
+    {
+        var drift = new Dictionary<string, double>();
+        foreach (var (spec, expert) in ExpertPlan.For(config).Zip(mixture.Experts))
+        {
+            using var pretrained = LoadExpert(spec.Name, folder.ExpertWeights(spec.Name));
+            drift[spec.Name] = WeightChange.Relative(pretrained, expert.Module);
+        }
+
+        return drift;
     }
 
     private nn.Module<Tensor, Tensor> LoadExpert(string name, string weights)

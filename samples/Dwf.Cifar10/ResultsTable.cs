@@ -47,7 +47,8 @@ public static class ResultsTable
 
     private static string Q(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "–";
 
-    public static string Render(RunConfig config, PlanKind plan, IReadOnlyList<RobustnessReport> reports, string machine, TimeSpan? wallTime)
+    public static string Render(RunConfig config, PlanKind plan, IReadOnlyList<RobustnessReport> reports, string machine, TimeSpan? wallTime,
+        IReadOnlyDictionary<string, Dictionary<string, double>>? drift = null)
     {
         var ordered = reports.OrderBy(r => r.Model == Pipeline.DwfModel ? 0 : r.Model == Pipeline.FrozenModel ? 1 : 2).ThenBy(r => r.Model, StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
@@ -64,6 +65,20 @@ public static class ResultsTable
         }
 
         sb.AppendLine().AppendLine(Verdict(ordered, plan, config.PgdEpsilon)).AppendLine();
+        if (drift is { Count: > 0 })
+        {
+            var mixtures = drift.Keys.OrderBy(k => k == Pipeline.DwfModel ? 0 : 1).ToList();
+            sb.AppendLine("How far the joint phase moved each expert (relative L2 change of its weights, ‖θ − θ₀‖/‖θ₀‖, against its pre-trained file):").AppendLine();
+            sb.Append("| expert | ").Append(string.Join(" | ", mixtures.Select(Label))).AppendLine(" |");
+            sb.Append("|---|").Append(string.Concat(mixtures.Select(_ => "---|"))).AppendLine();
+            foreach (var expert in drift[mixtures[0]].Keys)
+            {
+                sb.Append($"| {expert} | ").Append(string.Join(" | ", mixtures.Select(m => drift[m].TryGetValue(expert, out var v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "–"))).AppendLine(" |");
+            }
+
+            sb.AppendLine();
+        }
+
         var warned = ordered.Where(r => r.Warnings.Count > 0).ToList();
         sb.AppendLine(warned.Count == 0
             ? "Sanity checks (gradient masking, attack strength): no warnings for any model."

@@ -22,6 +22,9 @@ public sealed class RunFolder(string root)
 
     public string MixtureWeights(string name) => Path.Combine(Root, "joint", $"{name}.bin");
 
+    /// <summary>The relative weight change of every expert in the joint phase (JSON: expert name → ‖θ − θ₀‖/‖θ₀‖).</summary>
+    public string MixtureDrift(string name) => Path.Combine(Root, "joint", $"{name}.drift.json");
+
     public string Report(string model, string extension) => Path.Combine(Root, "reports", $"{model}.{extension}");
 
     /// <summary>A model's report under <paramref name="plan"/>: reports/ for the paper plan, reports-&lt;plan&gt;/ for the others.</summary>

@@ -33,7 +33,12 @@ public class MicroReproduceTests
                 report.AccuracyUnder(Dwf.Robustness.Attacks.AttackFamily.Pgd, 8.0 / 255, 20).Should().NotBeNull();
             }
 
-            File.ReadAllText(folder.Results).Should().Contain("*paper: DWF*").And.Contain("| PGD-20 ε=8/255 |");
+            File.ReadAllText(folder.Results).Should().Contain("*paper: DWF*").And.Contain("| PGD-20 ε=8/255 |")
+                .And.Contain("How far the joint phase moved each expert");
+            var drift = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(folder.MixtureDrift("dwf")))!;
+            drift.Should().HaveCount(9).And.OnlyContain(d => d.Value > 0, "the joint phase trains the experts");
+            System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(folder.MixtureDrift("frozen-experts")))!
+                .Should().OnlyContain(d => d.Value == 0, "the ablation freezes them");
 
             // A second run finds everything done and changes nothing.
             var before = File.GetLastWriteTimeUtc(folder.ExpertWeights("pgd-4"));
