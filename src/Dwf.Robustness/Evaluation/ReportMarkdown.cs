@@ -27,7 +27,7 @@ public static class ReportMarkdown
         ArgumentNullException.ThrowIfNull(report);
         var sb = new StringBuilder();
         sb.AppendLine($"## {report.Model}").AppendLine();
-        sb.AppendLine($"Data: {report.Dataset} ({report.Samples} images). Accuracies in %. Evaluated in {report.Seconds:F0} s.").AppendLine();
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Data: {report.Dataset} ({report.Samples} images). Accuracies in %. Evaluated in {report.Seconds:F0} s.")).AppendLine();
         sb.AppendLine($"Plan: {report.Plan.Name}. Threat model: {report.ThreatModel}. Intervals: Wilson 95%.").AppendLine();
         sb.AppendLine("| stage | attack | ε | accuracy | 95% CI |").AppendLine("|---|---|---|---|---|");
         sb.AppendLine($"| | clean | 0 | {P(report.CleanAccuracy)} | {I(report.CleanInterval)} |");
@@ -68,7 +68,7 @@ public static class ReportMarkdown
             sb.AppendLine("| expert | clean | attacked |").AppendLine("|---|---|---|");
             for (int i = 0; i < gate.Experts.Count; i++)
             {
-                sb.AppendLine($"| {gate.Experts[i]} | {gate.Clean[i]:0.000} | {gate.Attacked[i]:0.000} |");
+                sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {gate.Experts[i]} | {gate.Clean[i]:0.000} | {gate.Attacked[i]:0.000} |"));
             }
         }
 

@@ -125,7 +125,7 @@ internal static class SanityChecks
             double zeroShare = (gradient.abs().flatten(1).sum(1) == 0).to(ScalarType.Float32).mean().item<float>();
             if (zeroShare > ZeroGradientShare)
             {
-                warnings.Add($"The input gradient is exactly zero for {zeroShare:P0} of the images checked: gradient-based attacks cannot work there " +
+                warnings.Add($"The input gradient is exactly zero for {F(100 * zeroShare)}% of the images checked: gradient-based attacks cannot work there " +
                              "(quantization, thresholding or saturation masks gradients), so the robust accuracy is not trustworthy. " +
                              "Evaluate with a gradient-free or adaptive attack.");
             }
