@@ -117,23 +117,21 @@ public sealed class Apgd : AttackBase
         steps.Plan((long)Steps * Restarts * Math.Max(TargetClasses, 1));
         using var tracker = new BestTracker(images, labels);
         Tensor? ranked = null;
-        if (TargetClasses > 0)
-        {
-            using var noGrad = no_grad();
-            var clean = model.call(images);
-            if (TargetClasses >= clean.shape[1])
-            {
-                throw new ArgumentException($"APGD-T with {TargetClasses} target classes needs more than {TargetClasses} classes; the model has {clean.shape[1]}.", nameof(model));
-            }
-
-            ranked = clean.argsort(1, descending: true);
-        }
-
-        // Successful clean images need no attack: a misclassified image is its own adversarial example.
         using (no_grad())
         {
-            var logits = model.call(images);
-            tracker.Update(images, full(images.shape[0], double.NegativeInfinity, device: images.device), logits);
+            // One clean forward: images misclassified already need no attack (each is its own adversarial example),
+            // and APGD-T ranks its target classes on these logits.
+            var clean = model.call(images);
+            tracker.Update(images, full(images.shape[0], double.NegativeInfinity, device: images.device), clean);
+            if (TargetClasses > 0)
+            {
+                if (TargetClasses >= clean.shape[1])
+                {
+                    throw new ArgumentException($"APGD-T with {TargetClasses} target classes needs more than {TargetClasses} classes; the model has {clean.shape[1]}.", nameof(model));
+                }
+
+                ranked = clean.argsort(1, descending: true);
+            }
         }
 
         int rounds = Math.Max(TargetClasses, 1);

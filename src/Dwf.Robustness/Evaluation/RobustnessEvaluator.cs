@@ -75,7 +75,8 @@ public sealed class RobustnessEvaluator
             var plan = Options.ResolvePlan();
             var units = EvaluationUnit.Build(plan, mixture, detached);
             string dataHash = data.ContentHash();
-            var state = EvaluationState.LoadOrNew(statePath, Fingerprint(model, dataHash, description, units));
+            // Hashing every weight is only needed to guard a state file: skipped when there is none.
+            var state = EvaluationState.LoadOrNew(statePath, statePath is null ? "" : Fingerprint(model, dataHash, description, units));
             if (state.Clean is null && evalMode.WasTraining)
             {
                 state.Warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");

@@ -51,6 +51,17 @@ public sealed class ExpertTrainer
         ArgumentNullException.ThrowIfNull(loader);
         var model = expert.Module;
         using var optimizer = Sgd.Create(model.parameters(), Options.Optimizer);
+        var fingerprint = new Dictionary<string, string>
+        {
+            ["attack"] = AttackFingerprint.Of(Options.Attack),
+            ["mix"] = Options.MixCleanWithAdversarial.ToString(),
+            ["optimizer"] = Options.Optimizer.ToString(),
+        };
+        if (Options.LabelSmoothing != 0)
+        {
+            fingerprint["labelSmoothing"] = AttackFingerprint.Exact(Options.LabelSmoothing); // only when set: older checkpoints still resume
+        }
+
         var loop = new TrainingLoop
         {
             Phase = $"expert:{expert.Name}",
@@ -59,22 +70,12 @@ public sealed class ExpertTrainer
             Loader = loader,
             Epochs = Options.Epochs,
             Seed = Options.Seed,
-            Fingerprint = new()
-            {
-                ["attack"] = AttackFingerprint.Of(Options.Attack),
-                ["mix"] = Options.MixCleanWithAdversarial.ToString(),
-                ["optimizer"] = Options.Optimizer.ToString(),
-            },
+            Fingerprint = fingerprint,
             CheckpointPath = checkpointPath,
             Progress = progress,
             Logger = _logger,
             Step = (batch, generator, stats) => Step(model, optimizer, batch, generator, stats),
         };
-        if (Options.LabelSmoothing != 0)
-        {
-            loop.Fingerprint["labelSmoothing"] = AttackFingerprint.Exact(Options.LabelSmoothing); // only when set: older checkpoints still resume
-        }
-
         model.train();
         try
         {
