@@ -61,7 +61,7 @@ public sealed record AttackDescriptor(
     /// <summary>Whether this is the same attack as <paramref name="other"/> with ε compared to ±1e-9.</summary>
     /// <param name="other">Another descriptor.</param>
     public bool Matches(AttackDescriptor other) =>
-        other is not null && Family == other.Family && Norm == other.Norm && Math.Abs(Epsilon - other.Epsilon) < 1e-9 &&
+        other is not null && Family == other.Family && Norm == other.Norm && Attacks.Epsilon.SameBudget(Epsilon, other.Epsilon) &&
         Steps == other.Steps && Restarts == other.Restarts && Loss == other.Loss && Targeted == other.Targeted &&
         TargetClasses == other.TargetClasses && Queries == other.Queries;
 

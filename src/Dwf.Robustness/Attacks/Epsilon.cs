@@ -21,4 +21,9 @@ public static class Epsilon
 
     /// <summary>The common CIFAR-10 PGD step 2/255.</summary>
     public static double Cifar10Step => 2.0 / 255.0;
+
+    /// <summary>Whether two budgets are the same (within 1e-9): the one comparison reports, lookups and worst cases use.</summary>
+    /// <param name="a">A budget in [0,1] units.</param>
+    /// <param name="b">Another.</param>
+    public static bool SameBudget(double a, double b) => Math.Abs(a - b) < 1e-9;
 }

@@ -20,6 +20,9 @@ internal sealed record EvaluationUnit(string Stage, StageKind Kind, IAttack Atta
 
     public bool IsAdaptive => Surrogate is not null;
 
+    /// <summary>The attack's name, with the surrogate for an adaptive check (as reports and progress show it).</summary>
+    public string Name => Surrogate is null ? Attack.Name : $"{Attack.Name} via {Surrogate}";
+
     public static List<EvaluationUnit> Build(EvaluationPlan plan, MixtureOfExperts? mixture, GateDetachedSurrogate? detached)
     {
         var units = plan.Stages.SelectMany(s => s.Attacks.Select(a => new EvaluationUnit(s.Name, s.Kind, a, null, null))).ToList();

@@ -22,7 +22,7 @@ public static class ReportComparison
     /// <param name="epsilon">The budget (±1e-9).</param>
     public static PairedComparison WorstCase(RobustnessReport a, RobustnessReport b, double epsilon) =>
         Compare(a, b, FormattableString.Invariant($"worst case at ε={epsilon:0.####}"),
-            r => r.WorstCase.FirstOrDefault(w => Math.Abs(w.Epsilon - epsilon) < 1e-9)?.Outcomes);
+            r => r.WorstCaseAt(epsilon)?.Outcomes);
 
     /// <summary>Accuracy under the attack described by <paramref name="attack"/> of A against B.</summary>
     /// <param name="a">First report.</param>

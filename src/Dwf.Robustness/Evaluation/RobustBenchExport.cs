@@ -26,7 +26,7 @@ public static class RobustBenchExport
         string venue = "", double? reported = null, bool additionalData = false)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var worst = report.WorstCase.FirstOrDefault(w => Math.Abs(w.Epsilon - epsilon) < 1e-9)
+        var worst = report.WorstCaseAt(epsilon)
             ?? throw new ArgumentException($"The report has no worst case at ε={epsilon.ToString(CultureInfo.InvariantCulture)}; it has {string.Join(", ", report.WorstCase.Select(w => w.Epsilon.ToString("0.####", CultureInfo.InvariantCulture)))}.", nameof(epsilon));
         bool autoAttack = report.Plan.Name is "aa-standard" or "aa-rapid";
         var info = new JsonObject

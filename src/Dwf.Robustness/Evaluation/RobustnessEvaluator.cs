@@ -121,7 +121,7 @@ public sealed class RobustnessEvaluator
                 int index = u;
                 bool trackGate = u == gateUnit && mixture is not null;
                 var target = unit.Target ?? model;
-                string stageName = unit.Surrogate is null ? unit.Attack.Name : $"{unit.Attack.Name} via {unit.Surrogate}";
+                string stageName = unit.Name;
                 RunStage(stageName, u + 1, stages, loader,
                     resuming ? state.BatchesDone : 0, progress, cancellationToken, (batch, offset, b) =>
                 {
@@ -160,15 +160,13 @@ public sealed class RobustnessEvaluator
                 state.Partial = null;
                 state.BatchesDone = 0;
                 state.Save(statePath);
-                _logger.LogInformation("{Model}: {Stage}/{Attack}{Via} accuracy {Accuracy:P2}", modelName, unit.Stage, unit.Attack.Name,
-                    unit.Surrogate is null ? "" : $" via {unit.Surrogate}", (double)correct.Count(c => c) / n);
+                _logger.LogInformation("{Model}: {Stage}/{Attack} accuracy {Accuracy:P2}", modelName, unit.Stage, unit.Name, (double)correct.Count(c => c) / n);
             }
 
             var results = units.Select((unit, u) =>
             {
                 int hits = completed[u].Count(c => c);
-                string name = unit.Surrogate is null ? unit.Attack.Name : $"{unit.Attack.Name} via {unit.Surrogate}";
-                return new AttackResult(name, unit.Attack.Descriptor, unit.Stage, unit.Kind, (double)hits / n, hits, n,
+                return new AttackResult(unit.Name, unit.Attack.Descriptor, unit.Stage, unit.Kind, (double)hits / n, hits, n,
                     ConfidenceInterval.Wilson(hits, n), SampleOutcomes.From(completed[u]), unit.Surrogate);
             }).ToList();
             var stageRecords = plan.Stages.Select(stage => StageRecordOf(stage, units, completed, clean))
@@ -177,7 +175,7 @@ public sealed class RobustnessEvaluator
 
             int classes = data.ClassNames.Count;
             var warnings = state.Warnings.ToList();
-            var worst = WorstCases(results, clean, labels, classes);
+            var worst = WorstCases(results, completed, clean, labels, classes);
             if (Options.SanityChecks)
             {
                 SanityChecks.CheckSweep(results.Where(r => r.Surrogate is null).ToList(), warnings);
@@ -258,7 +256,7 @@ public sealed class RobustnessEvaluator
         if (unit.IsAdaptive)
         {
             double e = unit.Attack.Descriptor.Epsilon;
-            var atBudget = Enumerable.Range(0, u).Where(i => Math.Abs(units[i].Attack.Descriptor.Epsilon - e) < 1e-9).Select(i => completed[i]).ToList();
+            var atBudget = Enumerable.Range(0, u).Where(i => Epsilon.SameBudget(units[i].Attack.Descriptor.Epsilon, e)).Select(i => completed[i]).ToList();
             return clean.Select((c, i) => c && atBudget.All(o => o[i])).ToArray();
         }
 
@@ -318,22 +316,20 @@ public sealed class RobustnessEvaluator
         string stage, int stageIndex, int stages, BatchLoader loader, int skipBatches, IProgress<EvaluationProgress>? progress,
         CancellationToken cancellationToken, Action<Batch, int, int> body, Action<int>? afterBatch)
     {
-        int offset = 0, b = 0;
-        foreach (var batch in loader.Epoch(0))
+        // Batches before skipBatches are already done (a resumed evaluation): the loader skips them. Evaluation
+        // batches are unshuffled, so every skipped one is a full batch.
+        int offset = skipBatches * loader.Options.BatchSize, b = skipBatches;
+        foreach (var batch in loader.Epoch(0, skipBatches))
         {
             using (batch)
             {
-                if (b >= skipBatches)
+                cancellationToken.ThrowIfCancellationRequested();
+                using (NewDisposeScope())
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    using (NewDisposeScope())
-                    {
-                        body(batch, offset, b);
-                    }
-
-                    afterBatch?.Invoke(b + 1);
+                    body(batch, offset, b);
                 }
 
+                afterBatch?.Invoke(b + 1);
                 offset += batch.Size;
                 b++;
                 progress?.Report(new EvaluationProgress(stage, stageIndex, stages, offset, loader.Count));
@@ -377,12 +373,17 @@ public sealed class RobustnessEvaluator
         Enumerable.Range(offset, size).Where(i => eligible[i]).ToArray();
 
     /// <summary>One worst case per distinct ε (±1e-9), in ascending ε: clean and every attack at that budget.</summary>
-    private static List<WorstCase> WorstCases(IReadOnlyList<AttackResult> results, bool[] clean, long[] labels, int classes)
+    /// <param name="results">One per attack run.</param>
+    /// <param name="outcomes">The same runs' per-image outcomes, as computed (not decoded again from the reports).</param>
+    /// <param name="clean">Per-image clean outcomes.</param>
+    /// <param name="labels">Labels, for the per-class numbers.</param>
+    /// <param name="classes">Class count.</param>
+    private static List<WorstCase> WorstCases(IReadOnlyList<AttackResult> results, IReadOnlyList<bool[]> outcomes, bool[] clean, long[] labels, int classes)
     {
         var budgets = new List<double>();
         foreach (var e in results.Select(r => r.Descriptor.Epsilon).OrderBy(e => e))
         {
-            if (budgets.Count == 0 || Math.Abs(budgets[^1] - e) >= 1e-9)
+            if (budgets.Count == 0 || !Epsilon.SameBudget(budgets[^1], e))
             {
                 budgets.Add(e);
             }
@@ -390,12 +391,11 @@ public sealed class RobustnessEvaluator
 
         return budgets.Select(e =>
         {
-            var at = results.Where(r => Math.Abs(r.Descriptor.Epsilon - e) < 1e-9).ToList();
-            var outcomes = at.Select(r => r.Outcomes!.ToArray()).ToList();
-            var robust = clean.Select((c, i) => c && outcomes.All(o => o[i])).ToArray();
+            var at = Enumerable.Range(0, results.Count).Where(i => Epsilon.SameBudget(results[i].Descriptor.Epsilon, e)).ToList();
+            var robust = clean.Select((c, i) => c && at.All(r => outcomes[r][i])).ToArray();
             int hits = robust.Count(c => c);
             return new WorstCase(e, (double)hits / clean.Length, hits, clean.Length, ConfidenceInterval.Wilson(hits, clean.Length),
-                at.Select(r => r.Attack).ToList(), PerClass(robust, labels, classes), SampleOutcomes.From(robust));
+                at.Select(r => results[r].Attack).ToList(), PerClass(robust, labels, classes), SampleOutcomes.From(robust));
         }).ToList();
     }
 

@@ -57,17 +57,20 @@ public sealed record RobustnessReport(
     /// <summary>The schema version this library writes.</summary>
     public const int CurrentSchemaVersion = 2;
 
+    /// <summary>The worst case at <paramref name="epsilon"/> (±1e-9) over every attack at that budget; null when none ran.</summary>
+    /// <param name="epsilon">Budget in [0,1] units.</param>
+    public WorstCase? WorstCaseAt(double epsilon) => WorstCase.FirstOrDefault(w => Epsilon.SameBudget(w.Epsilon, epsilon));
+
     /// <summary>Robust accuracy at <paramref name="epsilon"/> (±1e-9) over every attack at that budget; null when none ran.</summary>
     /// <param name="epsilon">Budget in [0,1] units.</param>
-    public double? RobustAccuracyAt(double epsilon) =>
-        WorstCase.FirstOrDefault(w => Math.Abs(w.Epsilon - epsilon) < 1e-9)?.Accuracy;
+    public double? RobustAccuracyAt(double epsilon) => WorstCaseAt(epsilon)?.Accuracy;
 
     /// <summary>The first result of an attack of <paramref name="family"/> at <paramref name="epsilon"/> (±1e-9) and, if given, <paramref name="steps"/>, run against the whole model (not a surrogate); null if none ran.</summary>
     /// <param name="family">The attack family.</param>
     /// <param name="epsilon">Budget.</param>
     /// <param name="steps">Iterations, or null for any.</param>
     public AttackResult? Find(AttackFamily family, double epsilon, int? steps = null) =>
-        Attacks.FirstOrDefault(a => a.Surrogate is null && a.Descriptor.Family == family && Math.Abs(a.Descriptor.Epsilon - epsilon) < 1e-9 && (steps is null || a.Descriptor.Steps == steps));
+        Attacks.FirstOrDefault(a => a.Surrogate is null && a.Descriptor.Family == family && Epsilon.SameBudget(a.Descriptor.Epsilon, epsilon) && (steps is null || a.Descriptor.Steps == steps));
 
     /// <summary>Accuracy under the first attack matching <paramref name="family"/>, <paramref name="epsilon"/> and <paramref name="steps"/>; null if not run.</summary>
     /// <param name="family">The attack family.</param>

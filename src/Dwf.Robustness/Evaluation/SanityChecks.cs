@@ -89,7 +89,7 @@ internal static class SanityChecks
         var pgd = results.Where(r => r.Descriptor.Family == AttackFamily.Pgd && r.Kind == StageKind.Sweep && !r.Descriptor.Targeted).ToList();
         foreach (var p in iterative)
         {
-            var f = fgsm.FirstOrDefault(x => Math.Abs(x.Epsilon - p.Epsilon) < 1e-9);
+            var f = fgsm.FirstOrDefault(x => Epsilon.SameBudget(x.Epsilon, p.Epsilon));
             if (f is not null && p.Accuracy > f.Accuracy + Tolerance(f.Accuracy, f.Total))
             {
                 warnings.Add($"{p.Attack} leaves accuracy {F(p.Accuracy)}, higher than FGSM's {F(f.Accuracy)} at the same ε: " +
