@@ -35,7 +35,14 @@ internal sealed class EvaluationState
 
     public List<string> Warnings { get; set; } = [];
 
-    public static EvaluationState LoadOrNew(string? path, string fingerprint)
+    /// <summary>The state in <paramref name="path"/> (checked against the evaluation it must belong to), or a new one.</summary>
+    /// <param name="path">State file, or null for none.</param>
+    /// <param name="fingerprint">The evaluation's fingerprint.</param>
+    /// <param name="units">Attack runs of the evaluation.</param>
+    /// <param name="images">Images evaluated.</param>
+    /// <param name="batches">Batches per run.</param>
+    /// <param name="experts">Experts of a mixture (gate sums), 0 for a single model.</param>
+    public static EvaluationState LoadOrNew(string? path, string fingerprint, int units, int images, int batches, int experts)
     {
         if (path is null || !File.Exists(path))
         {
@@ -61,6 +68,40 @@ internal sealed class EvaluationState
         {
             throw new InvalidDataException(
                 $"{path} belongs to another evaluation (model weights, data, plan or options differ). Delete it to start afresh, or pass another state path.");
+        }
+
+        // A matching fingerprint does not make the rest trustworthy (the file may be edited or damaged): every count is
+        // checked before anything is used, so a bad file is refused here, naming itself, and never indexes out of range.
+        string? problem =
+            state.Completed is null || state.Warnings is null ? "a list is missing" :
+            state.Completed.Count > units ? $"{state.Completed.Count} finished attack runs, but the evaluation has {units}" :
+            state.Clean is null && state.Completed.Count > 0 ? "finished attack runs without clean outcomes" :
+            state.BatchesDone < 0 || state.BatchesDone > batches ? $"{state.BatchesDone} batches done of {batches}" :
+            (state.Partial is null) != (state.BatchesDone == 0) ? "partial outcomes and batches done disagree" :
+            state.GateClean is { } g && g.Length != experts || state.GateAttacked is { } a && a.Length != experts ? $"gate sums for other than {experts} experts" :
+            !double.IsFinite(state.Seconds) || state.Seconds < 0 ? $"elapsed time {state.Seconds}" :
+            null;
+        foreach (var outcomes in new[] { state.Clean, state.Partial }.Concat(state.Completed ?? []))
+        {
+            if (problem is null && outcomes is not null)
+            {
+                try
+                {
+                    if (outcomes.ToArray().Length != images)
+                    {
+                        problem = $"outcomes of {outcomes.Count} images, but the evaluation has {images}";
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    problem = e.Message;
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            throw new InvalidDataException($"{path}: damaged evaluation state ({problem}). Delete it to start the evaluation afresh.");
         }
 
         return state;

@@ -76,7 +76,8 @@ public sealed class RobustnessEvaluator
             var units = EvaluationUnit.Build(plan, mixture, detached);
             string dataHash = data.ContentHash();
             // Hashing every weight is only needed to guard a state file: skipped when there is none.
-            var state = EvaluationState.LoadOrNew(statePath, statePath is null ? "" : Fingerprint(model, dataHash, description, units));
+            var state = EvaluationState.LoadOrNew(statePath, statePath is null ? "" : Fingerprint(model, dataHash, description, units),
+                units.Count, data.Count, loader.BatchesPerEpoch, mixture?.Experts.Count ?? 0);
             if (state.Clean is null && evalMode.WasTraining)
             {
                 state.Warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");

@@ -75,4 +75,32 @@ public class EvaluationResumeTests(EvaluationFixture f) : IClassFixture<Evaluati
 
         act.Should().Throw<InvalidDataException>().WithMessage("*eval.state.json*another evaluation*");
     }
+
+    [Theory]
+    [InlineData("batchesDone", 99, "*batches done*")]
+    [InlineData("completedCount", 3, "*but 3 images need*")]
+    public void Evaluate_DamagedStateWithMatchingFingerprint_RefusedNamingTheFile(string field, int value, string message)
+    {
+        using var dir = new TempDirectory();
+        string state = dir.File("eval.state.json");
+        using var source = new CancellationTokenSource();
+        var evaluator = new RobustnessEvaluator(Options());
+        var stop = () => evaluator.Evaluate(f.Trained.Model, f.TestSet, "tiny", progress: new CancelAfter(12, source), cancellationToken: source.Token, statePath: state);
+        stop.Should().Throw<OperationCanceledException>();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(state))!;
+        if (field == "batchesDone")
+        {
+            json["batchesDone"] = value;
+        }
+        else
+        {
+            json["completed"]![0]!["count"] = value;
+        }
+
+        File.WriteAllText(state, json.ToJsonString());
+
+        var act = () => evaluator.Evaluate(f.Trained.Model, f.TestSet, "tiny", statePath: state);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"*eval.state.json*damaged*{message.Trim('*')}*");
+    }
 }
