@@ -14,7 +14,7 @@ public static class Cli
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var preset = new Option<string>("--preset") { Description = "paper | cpu-small | micro", DefaultValueFactory = _ => "cpu-small", Recursive = true };
+        var preset = new Option<string>("--preset") { Description = Presets.Help, DefaultValueFactory = _ => "cpu-small", Recursive = true };
         preset.AcceptOnlyFromAmong(Presets.Names);
         var data = new Option<string?>("--data") { Description = "CIFAR-10 binary archive (cifar-10-binary.tar.gz) or extracted folder. Default: $DWF_CIFAR10, else data/cifar-10-binary.tar.gz", Recursive = true };
         var download = new Option<bool>("--download") { Description = "Download the official archive (md5-checked) if it is missing", Recursive = true };
@@ -46,19 +46,28 @@ public static class Cli
         var pretrainCommand = new Command("pretrain", "Phase 1: pre-train the experts (all, or --expert NAME).") { expert };
         var jointCommand = new Command("joint", "Phase 2: train gate and experts end to end (and the frozen-expert ablation).") { only };
         var evaluateCommand = new Command("evaluate", "Evaluate every trained model; write reports, results.md and accuracy.png.");
+        var controlsCommand = new Command("controls", "Choose the best expert on the validation split, then train the controls: (a) the best PGD expert fine-tuned with the joint phase's batches, (b) one PGD expert with the whole pipeline's compute.");
         var reproduceCommand = new Command("reproduce", "All phases in order, skipping finished work and resuming interrupted work.");
         root.Subcommands.Add(pretrainCommand);
         root.Subcommands.Add(jointCommand);
+        root.Subcommands.Add(controlsCommand);
         root.Subcommands.Add(evaluateCommand);
         root.Subcommands.Add(reproduceCommand);
 
         pretrainCommand.SetAction((p, ct) => Execute(p, ct, (pipe, _) => pipe.Pretrain(p.GetValue(expert))));
         jointCommand.SetAction((p, ct) => Execute(p, ct, (pipe, c) => Joint(pipe, c, p.GetValue(only))));
+        controlsCommand.SetAction((p, ct) => Execute(p, ct, (pipe, _) => pipe.Controls(pipe.SelectExperts())));
         evaluateCommand.SetAction((p, ct) => Execute(p, ct, (pipe, c) => Evaluate(pipe, c)));
         reproduceCommand.SetAction((p, ct) => Execute(p, ct, (pipe, c) =>
         {
             pipe.Pretrain();
+            var selection = pipe.SelectExperts();
             Joint(pipe, c, null);
+            if (c.Controls)
+            {
+                pipe.Controls(selection);
+            }
+
             Evaluate(pipe, c);
         }));
 
@@ -110,8 +119,9 @@ public static class Cli
             var folder = new RunFolder(c.RunFolder);
             var drift = new[] { Pipeline.DwfModel, Pipeline.FrozenModel }.Where(m => File.Exists(folder.MixtureDrift(m)))
                 .ToDictionary(m => m, m => System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(folder.MixtureDrift(m)))!);
-            AtomicFile.WriteAllText(folder.ResultsFor(kind), ResultsTable.Render(c, kind, reports, Machine(), clock.Elapsed, drift));
-            var plotted = reports.Where(r => r.Model is Pipeline.DwfModel or Pipeline.FrozenModel or "clean-1" or "fgsm-1" or "pgd-1").ToList();
+            var selection = File.Exists(folder.Selection) ? ExpertSelection.FromJson(File.ReadAllText(folder.Selection)) : null;
+            AtomicFile.WriteAllText(folder.ResultsFor(kind), ResultsTable.Render(c, kind, reports, Machine(), clock.Elapsed, drift, selection, CostFile.Collect(c, folder)));
+            var plotted = reports.Where(r => r.Model is Pipeline.DwfModel or Pipeline.FrozenModel or Pipeline.FineTunedControl or Pipeline.EqualComputeControl or "clean-1" or "fgsm-1").ToList();
             if (plotted.Count > 0 && kind == PlanKind.Paper)
             {
                 ReportPlot.SavePng(plotted, folder.Plot, title: $"CIFAR-10, preset {c.Preset}: accuracy under FGSM (solid) and PGD (dashed)");
@@ -142,6 +152,7 @@ public static class Cli
                     JointEpochs = p.GetValue(jointEpochs) ?? config.JointEpochs,
                 };
                 config = ConfigOverrides.Apply(config, p.GetValue(set) ?? []);
+                config.Validate();
 
                 if (!File.Exists(config.Data) && !Directory.Exists(config.Data))
                 {

@@ -56,6 +56,15 @@ public static class ConfigOverrides
             return text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         }
 
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) && type.GetGenericArguments()[0].IsEnum)
+        {
+            var element = type.GetGenericArguments()[0];
+            var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => Parse(element, s.Trim())).ToArray();
+            var array = Array.CreateInstance(element, items.Length);
+            Array.Copy(items, array, items.Length);
+            return array;
+        }
+
         if (type.IsEnum)
         {
             return Enum.TryParse(type, text, ignoreCase: true, out var value) && Enum.IsDefined(type, value!)

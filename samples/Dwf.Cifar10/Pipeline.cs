@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace Dwf.Cifar10;
 
 /// <summary>The phases of a reproduction. Each skips what the run folder already holds and resumes what was interrupted.</summary>
-public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, FileLogger log, CancellationToken cancellationToken) : IDisposable
+public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device device, FileLogger log, CancellationToken cancellationToken) : IDisposable
 {
     public const string DwfModel = "dwf";
     public const string FrozenModel = "frozen-experts";
@@ -40,38 +40,45 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
                 continue;
             }
 
-            using var subset = config.TrainPerClass is { } k ? Train.TakePerClass(k) : null;
-            var loader = new BatchLoader(subset ?? Train, new BatchLoaderOptions
-            {
-                BatchSize = config.BatchSize, Augment = config.Augment, Seed = Seeds.DeriveInt64(config.Seed, 2, spec.Index),
-            }, device);
             var expert = ExpertPlan.Create(config, spec, device);
-            var options = new ExpertTrainingOptions
-            {
-                Epochs = config.EpochsFor(spec.Kind),
-                Attack = spec.Attack,
-                MixCleanWithAdversarial = config.ExpertMixClean,
-                LabelSmoothing = config.ExpertLabelSmoothing,
-                Optimizer = new OptimizerOptions
-                {
-                    LearningRate = config.ExpertLearningRate,
-                    Momentum = config.ExpertMomentum,
-                    Nesterov = config.ExpertNesterov,
-                    WeightDecay = config.ExpertWeightDecay,
-                    DecayNormAndBias = config.ExpertDecayNormAndBias,
-                    Schedule = config.ExpertSchedule,
-                    WarmupEpochs = config.ExpertWarmupEpochs,
-                },
-                Seed = config.Seed + spec.Index,
-            };
-            Console.WriteLine($"expert {spec.Name}: {(spec.Attack?.Name ?? "clean images")}, {options.Epochs} epochs on {loader.Count} images");
-            var result = ConsoleProgress.Run($"expert {spec.Name}", progress =>
-                new ExpertTrainer(options, log).Fit(expert, loader, folder.ExpertCheckpoint(spec.Name), new MemoryLoggingProgress(progress, log), cancellationToken));
-            ModelFile.Save(expert.Module, weights);
-            expert.Module.Dispose();
-            log.Info($"expert {spec.Name} saved to {weights}; final training loss {result.History[^1].Loss:F4}");
-            ReleaseMemory($"after expert {spec.Name}");
+            TrainExpert(spec, expert, config.EpochsFor(spec.Kind), folder.ExpertCheckpoint(spec.Name), weights);
         }
+    }
+
+    /// <summary>Pre-trains <paramref name="expert"/> on the experts' training images with <paramref name="spec"/>'s attack, and saves it with its cost.</summary>
+    private void TrainExpert(ExpertSpec spec, Expert expert, int epochs, string checkpoint, string weights)
+    {
+        using var subset = DataSplits.Experts(config, Train);
+        var loader = new BatchLoader(subset, new BatchLoaderOptions
+        {
+            BatchSize = config.BatchSize, Augment = config.Augment, Seed = RunSeeds.For(config.Seed, SeedPurpose.ExpertLoader, spec.Index),
+        }, device);
+        var options = new ExpertTrainingOptions
+        {
+            Epochs = epochs,
+            Attack = spec.Attack,
+            MixCleanWithAdversarial = config.ExpertMixClean,
+            LabelSmoothing = config.ExpertLabelSmoothing,
+            Optimizer = new OptimizerOptions
+            {
+                LearningRate = config.ExpertLearningRate,
+                Momentum = config.ExpertMomentum,
+                Nesterov = config.ExpertNesterov,
+                WeightDecay = config.ExpertWeightDecay,
+                DecayNormAndBias = config.ExpertDecayNormAndBias,
+                Schedule = config.ExpertSchedule,
+                WarmupEpochs = config.ExpertWarmupEpochs,
+            },
+            Seed = RunSeeds.For(config.Seed, SeedPurpose.ExpertAttacks, spec.Index),
+        };
+        Console.WriteLine($"expert {spec.Name}: {(spec.Attack?.Name ?? "clean images")}, {options.Epochs} epochs on {loader.Count} images");
+        var result = ConsoleProgress.Run($"expert {spec.Name}", progress =>
+            new ExpertTrainer(options, log).Fit(expert, loader, checkpoint, new MemoryLoggingProgress(progress, log), cancellationToken));
+        ModelFile.Save(expert.Module, weights);
+        CostFile.Write(weights, new TrainingCost(TrainingCost.Expert(config, spec.Kind, loader.Count, epochs), result.History.Sum(h => h.Seconds)));
+        expert.Module.Dispose();
+        log.Info($"expert {spec.Name} saved to {weights}; final training loss {result.History[^1].Loss:F4}");
+        ReleaseMemory($"after expert {spec.Name}");
     }
 
     public void Joint(bool frozen)
@@ -85,10 +92,28 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
         }
 
         using var mixture = LoadMixture(withWeights: false);
-        using var subset = config.JointPerClass is { } k ? Train.TakePerClass(k) : null;
-        var loader = new BatchLoader(subset ?? Train, new BatchLoaderOptions
+        Console.WriteLine($"mixture {name}: {mixture.Experts.Count} experts, experts {(frozen ? "frozen" : "trained")}, {config.JointEpochs} epochs");
+        var cost = TrainJoint(mixture, frozen, $"joint {name}", folder.MixtureCheckpoint(name));
+        ModelFile.Save(mixture, weights);
+        CostFile.Write(weights, cost);
+        log.Info($"mixture {name} saved to {weights}");
+        var drift = ExpertDrift(mixture);
+        AtomicFile.WriteAllText(folder.MixtureDrift(name), System.Text.Json.JsonSerializer.Serialize(drift, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        log.Info($"mixture {name}: relative weight change of each expert in the joint phase: " +
+                 string.Join(", ", drift.Select(d => FormattableString.Invariant($"{d.Key} {d.Value:G3}"))));
+        ReleaseMemory($"after mixture {name}");
+    }
+
+    /// <summary>
+    /// The joint phase's training of <paramref name="mixture"/>: the same images, batches (loader seed), attacks and
+    /// optimizer settings for DWF, the frozen mixture and the fine-tuned control.
+    /// </summary>
+    private TrainingCost TrainJoint(MixtureOfExperts mixture, bool frozen, string label, string checkpoint)
+    {
+        using var subset = DataSplits.Joint(config, Train);
+        var loader = new BatchLoader(subset, new BatchLoaderOptions
         {
-            BatchSize = config.BatchSize, Augment = config.Augment, Seed = config.Seed + 1000,
+            BatchSize = config.BatchSize, Augment = config.Augment, Seed = RunSeeds.For(config.Seed, SeedPurpose.JointLoader),
         }, device);
         var options = new JointTrainingOptions
         {
@@ -106,18 +131,12 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             MaxExpertRateScale = config.JointMaxExpertRateScale,
             GateWarmupBatches = config.GateWarmupBatches,
             LabelSmoothing = config.JointLabelSmoothing,
-            Seed = config.Seed + 2000,
+            Seed = RunSeeds.For(config.Seed, SeedPurpose.JointAttacks),
         };
-        Console.WriteLine($"mixture {name}: {mixture.Experts.Count} experts, experts {(frozen ? "frozen" : "trained")}, {config.JointEpochs} epochs on {loader.Count} images");
-        ConsoleProgress.Run($"joint {name}", progress =>
-            new JointTrainer(options, log).Fit(mixture, loader, folder.MixtureCheckpoint(name), new MemoryLoggingProgress(progress, log), cancellationToken));
-        ModelFile.Save(mixture, weights);
-        log.Info($"mixture {name} saved to {weights}");
-        var drift = ExpertDrift(mixture);
-        AtomicFile.WriteAllText(folder.MixtureDrift(name), System.Text.Json.JsonSerializer.Serialize(drift, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        log.Info($"mixture {name}: relative weight change of each expert in the joint phase: " +
-                 string.Join(", ", drift.Select(d => FormattableString.Invariant($"{d.Key} {d.Value:G3}"))));
-        ReleaseMemory($"after mixture {name}");
+        log.Info($"{label}: {mixture.Experts.Count} expert(s), {config.JointEpochs} epochs on {loader.Count} images");
+        var result = ConsoleProgress.Run(label, progress =>
+            new JointTrainer(options, log).Fit(mixture, loader, checkpoint, new MemoryLoggingProgress(progress, log), cancellationToken));
+        return new TrainingCost(TrainingCost.Joint(config, mixture.Experts.Count, loader.Count, config.JointEpochs), result.History.Sum(h => h.Seconds));
     }
 
     public IReadOnlyList<RobustnessReport> Evaluate(PlanKind plan = PlanKind.Paper)
@@ -127,9 +146,10 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             FgsmEpsilons = config.EvalFgsmEpsilons,
             PgdEpsilons = [config.PgdEpsilon],
             PgdSteps = config.EvalPgdSteps,
+            PgdLosses = config.EvalPgdLosses,
             PerClass = config.EvalPerClass,
             BatchSize = config.EvalBatchSize,
-            Seed = config.Seed + 3000,
+            Seed = RunSeeds.For(config.Seed, SeedPurpose.Evaluation),
         };
         var options = paper with { Plan = EvaluationPlans.For(plan, paper, config.PgdEpsilon) };
         var reports = new List<RobustnessReport>();
@@ -181,6 +201,14 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
                 yield return (spec.Name, folder.ExpertWeights(spec.Name));
             }
         }
+
+        foreach (var control in ControlNames)
+        {
+            if (File.Exists(folder.ControlWeights(control)))
+            {
+                yield return (control, folder.ControlWeights(control));
+            }
+        }
     }
 
     /// <summary>‖θ − θ₀‖/‖θ₀‖ of every expert of <paramref name="mixture"/> against its pre-trained file.</summary>
@@ -198,7 +226,7 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
 
     private nn.Module<Tensor, Tensor> LoadExpert(string name, string weights)
     {
-        var spec = ExpertPlan.For(config).Single(s => s.Name == name);
+        var spec = ExpertPlan.For(config).SingleOrDefault(s => s.Name == name) ?? ControlSpec(name);
         var expert = ExpertPlan.Create(config, spec, device);
         ModelFile.Load(expert.Module, weights);
         expert.Module.eval();
@@ -221,7 +249,7 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
             experts.Add(expert);
         }
 
-        manual_seed(config.Seed + 4000);
+        manual_seed(RunSeeds.For(config.Seed, SeedPurpose.GateInit));
         var mixture = new MixtureOfExperts(experts, new SoftGate(experts.Count, config.GateWidth, config.GateTemperature), config.MixingMode);
         mixture.to(device);
         if (withWeights)
@@ -241,7 +269,6 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
         return data;
     }
 
-    /// <summary>Forwards progress, and logs process memory (RSS) at every epoch end: the memory-flatness benchmark.</summary>
     /// <summary>
     /// Between phases: the memory the tuned allocator keeps for reuse fits the phase that freed it, not the next one
     /// (another attack, the joint phase, evaluation), so it is handed back here and RSS stays at one phase's peak.
@@ -255,6 +282,7 @@ public sealed class Pipeline(RunConfig config, RunFolder folder, Device device, 
         log.Info($"{when}: process RSS {before:F0} MB, {ProcessMemory.RssMegabytes():F0} MB after releasing free memory");
     }
 
+    /// <summary>Forwards progress, and logs process memory (RSS) at every epoch end: the memory-flatness benchmark.</summary>
     private sealed class MemoryLoggingProgress(IProgress<TrainingProgress> inner, FileLogger log) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)

@@ -21,8 +21,9 @@ public static class ResultsTable
             new("clean", r => r.CleanAccuracy),
             new("FGSM ε=0.09", r => r.AccuracyUnder(AttackFamily.Fgsm, 0.09)),
             new("FGSM ε=8/255", r => r.AccuracyUnder(AttackFamily.Fgsm, 8.0 / 255)),
-            new("PGD-20 ε=8/255", r => r.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 20)),
-            new("PGD-50 ε=8/255 (stronger check)", r => r.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 50)),
+            new("PGD-20 ε=8/255", r => r.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 20, AttackLoss.CrossEntropy)),
+            new("PGD-20 CW ε=8/255 (second loss)", r => r.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 20, AttackLoss.CarliniWagnerMargin)),
+            new("PGD-50 ε=8/255 (stronger check)", r => r.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 50, AttackLoss.CrossEntropy)),
             new("worst case at ε=8/255 (FGSM and every PGD)", r => r.RobustAccuracyAt(8.0 / 255)),
         ],
         _ =>
@@ -45,12 +46,18 @@ public static class ResultsTable
 
     private static string P(double? v) => v is { } x && !double.IsNaN(x) ? (100 * x).ToString("0.00", CultureInfo.InvariantCulture) : "–";
 
+    /// <summary>ε as k/255 when it is a whole number of pixel levels (8/255), else as a decimal (0.09).</summary>
+    private static string Budget(double e) => Math.Abs(e * 255 - Math.Round(e * 255)) < 1e-9
+        ? FormattableString.Invariant($"{Math.Round(e * 255):0}/255")
+        : e.ToString("0.####", CultureInfo.InvariantCulture);
+
     private static string Q(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "–";
 
     public static string Render(RunConfig config, PlanKind plan, IReadOnlyList<RobustnessReport> reports, string machine, TimeSpan? wallTime,
-        IReadOnlyDictionary<string, Dictionary<string, double>>? drift = null)
+        IReadOnlyDictionary<string, Dictionary<string, double>>? drift = null, ExpertSelection? selection = null,
+        IReadOnlyDictionary<string, TrainingCost>? costs = null)
     {
-        var ordered = reports.OrderBy(r => r.Model == Pipeline.DwfModel ? 0 : r.Model == Pipeline.FrozenModel ? 1 : 2).ThenBy(r => r.Model, StringComparer.Ordinal).ToList();
+        var ordered = reports.OrderBy(r => Order(r.Model)).ThenBy(r => r.Model, StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
         sb.AppendLine($"# DWF on CIFAR-10 — preset `{config.Preset}`, plan `{EvaluationPlanNames.Name(plan)}`").AppendLine();
         sb.AppendLine($"Accuracies in %, measured by this run on {ordered.FirstOrDefault()?.Samples ?? 0} images of the CIFAR-10 test set " +
@@ -64,7 +71,21 @@ public static class ResultsTable
                 .AppendLine($" | *{Q(paper.Dwf)}* | *{Q(paper.SoE)}* | *{Q(paper.AdvMoE)}* |");
         }
 
-        sb.AppendLine().AppendLine(Verdict(ordered, plan, config.PgdEpsilon)).AppendLine();
+        sb.AppendLine().AppendLine(WorstCases(ordered));
+        if (selection is not null)
+        {
+            sb.AppendLine(FormattableString.Invariant(
+                $"The best single expert, chosen on {selection.Images} held-out training images (validation split, {selection.Attack}; never on the test set): **{selection.BestExpert}**; ") +
+                $"the fine-tuned control starts from the best PGD expert, **{selection.BestPgdExpert ?? "–"}**. Validation robust accuracy: " +
+                string.Join(", ", selection.Scores.Select(v => $"{v.Name} {P(v.Robust)}")) + ".").AppendLine();
+        }
+
+        sb.AppendLine(Verdict(ordered, plan, config.PgdEpsilon, selection)).AppendLine();
+        if (costs is { Count: > 0 })
+        {
+            sb.AppendLine(Costs(ordered, costs));
+        }
+
         if (drift is { Count: > 0 })
         {
             var mixtures = drift.Keys.OrderBy(k => k == Pipeline.DwfModel ? 0 : 1).ToList();
@@ -94,14 +115,67 @@ public static class ResultsTable
     {
         Pipeline.DwfModel => "**DWF (joint)**",
         Pipeline.FrozenModel => "frozen-expert MoE",
+        Pipeline.FineTunedControl => "control (a): best PGD expert fine-tuned",
+        Pipeline.EqualComputeControl => "control (b): one PGD expert, equal compute",
         _ => model,
     };
 
+    private static int Order(string model) => model switch
+    {
+        Pipeline.DwfModel => 0,
+        Pipeline.FrozenModel => 1,
+        Pipeline.FineTunedControl => 2,
+        Pipeline.EqualComputeControl => 3,
+        _ => 4,
+    };
+
+    private static string Cell(double accuracy, ConfidenceInterval ci) =>
+        FormattableString.Invariant($"{100 * accuracy:0.0} ({100 * ci.Lower:0.0}–{100 * ci.Upper:0.0})");
+
+    /// <summary>Robust accuracy per ε — the worst case over every attack at that budget, never across budgets — with its 95% Wilson interval.</summary>
+    private static string WorstCases(IReadOnlyList<RobustnessReport> reports)
+    {
+        var budgets = reports.SelectMany(r => r.WorstCase.Select(w => w.Epsilon)).Distinct().Order().ToList();
+        var sb = new StringBuilder();
+        sb.AppendLine("Robust accuracy per ε in % with 95% Wilson intervals: per image, correct when clean and under every attack run at that budget (worst cases are never taken across budgets).").AppendLine();
+        sb.Append("| ε | ").Append(string.Join(" | ", reports.Select(r => Label(r.Model)))).AppendLine(" |");
+        sb.Append("|---|").Append(string.Concat(reports.Select(_ => "---|"))).AppendLine();
+        sb.Append("| clean | ").Append(string.Join(" | ", reports.Select(r => Cell(r.CleanAccuracy, r.CleanInterval)))).AppendLine(" |");
+        foreach (double e in budgets)
+        {
+            sb.Append(FormattableString.Invariant($"| {Budget(e)} | "))
+                .Append(string.Join(" | ", reports.Select(r => r.WorstCaseAt(e) is { } w ? Cell(w.Accuracy, w.Interval) : "–"))).AppendLine(" |");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Training cost (forward/backward passes, wall time) and inference cost (forward passes per prediction, parameters).</summary>
+    private static string Costs(IReadOnlyList<RobustnessReport> reports, IReadOnlyDictionary<string, TrainingCost> costs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Cost. Training passes are per-image forward+backward passes through one expert-sized network (an attack step or a training step is one; a mixture step counts every expert); " +
+                      "DWF and the frozen mixture include their experts' pre-training, the fine-tuned control its starting expert's. Training minutes are the epochs' wall time on this machine.").AppendLine();
+        sb.AppendLine("| model | training passes (millions) | training time (min) | forward passes per prediction | parameters |");
+        sb.AppendLine("|---|---|---|---|---|");
+        foreach (var r in reports)
+        {
+            costs.TryGetValue(r.Model, out var c);
+            sb.AppendLine(FormattableString.Invariant(
+                $"| {Label(r.Model)} | {(c is null ? "–" : (c.Passes / 1e6).ToString("0.00", CultureInfo.InvariantCulture))} | {(c is null ? "–" : (c.Seconds / 60).ToString("0.0", CultureInfo.InvariantCulture))} | ") +
+                $"{r.ModelInfo?.ForwardPassesPerPrediction.ToString(CultureInfo.InvariantCulture) ?? "–"} | {r.ModelInfo?.Parameters.ToString("N0", CultureInfo.InvariantCulture) ?? "–"} |");
+        }
+
+        return sb.ToString();
+    }
+
     /// <summary>
-    /// DWF against every other model on the headline measure (PGD-20 at 8/255 for the paper plan, the robust accuracy
-    /// at ε for the AutoAttack plans), each with the paired test: difference, 95% interval, exact McNemar p-value.
+    /// The claims, each decided by a paired test on the same images: DWF against the frozen-expert mixture, the best
+    /// single expert (chosen on the validation split) and both controls — or, without a selection, against every other
+    /// model — on the headline measure: the worst case at ε over every attack at that budget. Difference, 95% interval,
+    /// exact McNemar p-value, and the Holm-adjusted p-value over the claims made (family-wise α = 0.05).
     /// </summary>
-    private static string Verdict(IReadOnlyList<RobustnessReport> reports, PlanKind plan, double epsilon)
+    private static string Verdict(IReadOnlyList<RobustnessReport> reports, PlanKind plan, double epsilon, ExpertSelection? selection)
     {
         var dwf = reports.FirstOrDefault(r => r.Model == Pipeline.DwfModel);
         if (dwf is null)
@@ -109,43 +183,54 @@ public static class ResultsTable
             return "No DWF mixture in this run yet.";
         }
 
-        var pgd20 = new AttackDescriptor(AttackFamily.Pgd, ThreatModel.Linf, 8.0 / 255, 20, 1, AttackLoss.CrossEntropy, false);
-        Func<RobustnessReport, RobustnessReport, PairedComparison> compare = plan == PlanKind.Paper
-            ? (a, b) => ReportComparison.Attack(a, b, pgd20)
-            : (a, b) => ReportComparison.WorstCase(a, b, epsilon);
-        double? headline = plan == PlanKind.Paper ? dwf.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 20) : dwf.RobustAccuracyAt(epsilon);
+        double? headline = dwf.RobustAccuracyAt(epsilon);
+        string measure = FormattableString.Invariant($"robust accuracy at ε={Budget(epsilon)} (worst case over {(plan == PlanKind.Paper ? "FGSM and every PGD" : "the plan's attacks")} at that budget)");
         if (headline is null)
         {
-            return "The headline measure (PGD-20 at ε=8/255, or the robust accuracy at ε) was not part of this run's evaluation, so the effect looked for cannot be judged.";
+            return $"The headline measure, {measure}, was not part of this run's evaluation, so the effect looked for cannot be judged.";
         }
 
-        string measure = plan == PlanKind.Paper ? "PGD-20 accuracy at ε=8/255" : FormattableString.Invariant($"robust accuracy at ε={epsilon:0.####}");
-        var lines = new List<string>();
-        bool all = true;
-        foreach (var other in reports.Where(r => r != dwf))
+        var rivals = selection is null
+            ? reports.Where(r => r != dwf).ToList()
+            : new[] { Pipeline.FrozenModel, selection.BestExpert, Pipeline.FineTunedControl, Pipeline.EqualComputeControl }
+                .Select(name => reports.FirstOrDefault(r => r.Model == name)).OfType<RobustnessReport>().ToList();
+        var tests = new List<(RobustnessReport Other, PairedComparison? Test, string? Error)>();
+        foreach (var other in rivals)
         {
-            PairedComparison c;
             try
             {
-                c = compare(dwf, other);
+                tests.Add((other, ReportComparison.WorstCase(dwf, other, epsilon), null));
             }
             catch (ArgumentException e)
             {
-                lines.Add($"- vs {other.Model}: no paired test ({e.Message})");
-                all = false;
+                tests.Add((other, null, e.Message));
+            }
+        }
+
+        var compared = tests.Where(t => t.Test is not null).ToList();
+        var holm = MultipleComparisons.Holm(compared.Select(t => t.Test!.PValue).ToList());
+        var lines = new List<string>();
+        bool all = tests.Count > 0 && tests.All(t => t.Test is not null);
+        foreach (var (other, c, error) in tests)
+        {
+            string role = selection is not null && other.Model == selection.BestExpert ? " (best single expert, chosen on validation)" : "";
+            if (c is null)
+            {
+                lines.Add($"- vs {other.Model}{role}: no paired test ({error})");
                 continue;
             }
 
-            bool shown = c.Difference > 0 && c.IsSignificant();
+            double adjusted = holm[compared.FindIndex(t => t.Other == other)];
+            bool shown = c.Difference > 0 && adjusted < 0.05;
             all &= shown;
             lines.Add(FormattableString.Invariant(
-                $"- vs {other.Model}: {100 * c.Difference:+0.00;-0.00} points (95% CI {100 * c.DifferenceInterval.Lower:+0.00;-0.00} to {100 * c.DifferenceInterval.Upper:+0.00;-0.00}), ") +
-                FormattableString.Invariant($"{c.OnlyA} images only DWF gets right, {c.OnlyB} only {other.Model}; McNemar p = {c.PValue:0.0000} — {(shown ? "**DWF better**" : "not shown")}"));
+                $"- vs {other.Model}{role}: {100 * c.Difference:+0.00;-0.00} points (95% CI {100 * c.DifferenceInterval.Lower:+0.00;-0.00} to {100 * c.DifferenceInterval.Upper:+0.00;-0.00}), ") +
+                FormattableString.Invariant($"{c.OnlyA} images only DWF gets right, {c.OnlyB} only {other.Model}; McNemar p = {c.PValue:0.0000}, Holm-adjusted p = {adjusted:0.0000} — {(shown ? "**DWF better**" : "not shown")}"));
         }
 
-        string head = all && lines.Count > 0
-            ? $"Effect looked for: DWF's {measure} ({P(headline)}) is significantly above every other model's (paired exact McNemar, α = 0.05) — **shown** in this run."
-            : $"Effect looked for: DWF's {measure} ({P(headline)}) above every single expert's and the frozen-expert mixture's, significantly (paired exact McNemar, α = 0.05, no correction for {lines.Count} comparisons) — **not shown** in this run.";
+        string head = all
+            ? $"Effect looked for: DWF's {measure} ({P(headline)}) significantly above each rival's (paired exact McNemar, Holm-adjusted over {tests.Count} claims, family-wise α = 0.05) — **shown** in this run."
+            : $"Effect looked for: DWF's {measure} ({P(headline)}) significantly above each rival's (paired exact McNemar, Holm-adjusted over {tests.Count} claims, family-wise α = 0.05) — **not shown** in this run.";
         return head + $" On {dwf.Samples} images:\n\n" + string.Join("\n", lines);
     }
 }

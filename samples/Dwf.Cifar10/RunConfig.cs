@@ -60,11 +60,52 @@ public sealed record RunConfig
     public bool JointNesterov { get; init; }
     public double JointLabelSmoothing { get; init; }
 
+    // Validation split and controls (ours: the paper names no validation split and no controls)
+    /// <summary>Training images per class held out (after the expert training images) to choose the best expert; never trained on.</summary>
+    public int ValidationPerClass { get; init; } = 100;
+    /// <summary>PGD iterations (CE, ε = <see cref="PgdEpsilon"/>, step 2/255) of the validation attack that ranks the experts.</summary>
+    public int ValidationPgdSteps { get; init; } = 10;
+    /// <summary>Train the two controls: the best PGD expert fine-tuned with the joint phase's batches, and one PGD expert given the whole pipeline's compute.</summary>
+    public bool Controls { get; init; } = true;
+
     // Evaluation
     public int? EvalPerClass { get; init; }
     public IReadOnlyList<double> EvalFgsmEpsilons { get; init; } = [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 8.0 / 255];
     public IReadOnlyList<int> EvalPgdSteps { get; init; } = [10, 20, 50];
+    /// <summary>Objectives of the evaluation PGD (ours: the paper uses cross-entropy only); the CW margin is the second attack of the worst case.</summary>
+    public IReadOnlyList<Dwf.Robustness.Attacks.AttackLoss> EvalPgdLosses { get; init; } = [Dwf.Robustness.Attacks.AttackLoss.CrossEntropy, Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin];
     public int EvalBatchSize { get; init; } = 250;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work, before anything is written.</summary>
+    public void Validate()
+    {
+        void Require(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException(message);
+            }
+        }
+
+        Require(ExpertEpochs >= 1, $"ExpertEpochs must be ≥ 1; got {ExpertEpochs} (--expert-epochs).");
+        Require(CleanExpertEpochs is null or >= 1 && FgsmExpertEpochs is null or >= 1 && PgdExpertEpochs is null or >= 1,
+            $"Per-kind expert epochs must be ≥ 1 or unset; got clean {CleanExpertEpochs}, FGSM {FgsmExpertEpochs}, PGD {PgdExpertEpochs}.");
+        Require(JointEpochs >= 1, $"JointEpochs must be ≥ 1; got {JointEpochs} (--joint-epochs).");
+        Require(CleanExperts + FgsmExperts + PgdExperts >= 1 && CleanExperts >= 0 && FgsmExperts >= 0 && PgdExperts >= 0,
+            $"Expert counts must be ≥ 0 with at least one expert; got {CleanExperts}/{FgsmExperts}/{PgdExperts}.");
+        Require(ExpertWidth > 0 && double.IsFinite(ExpertWidth), $"ExpertWidth must be > 0; got {ExpertWidth} (--width).");
+        Require(TrainPerClass is null or >= 1, $"TrainPerClass must be ≥ 1 or unset (all); got {TrainPerClass}.");
+        Require(JointPerClass is null or >= 1, $"JointPerClass must be ≥ 1 or unset; got {JointPerClass}.");
+        Require(ValidationPerClass >= 1, $"ValidationPerClass must be ≥ 1 (the best expert is chosen on it); got {ValidationPerClass}.");
+        Require(ValidationPgdSteps >= 1, $"ValidationPgdSteps must be ≥ 1; got {ValidationPgdSteps}.");
+        Require(!Controls || PgdExperts >= 1, "Controls need at least one PGD expert (PgdExperts ≥ 1), or set Controls=false.");
+        Require(EvalPerClass is null or >= 1, $"EvalPerClass must be ≥ 1 or unset (all); got {EvalPerClass}.");
+        Require(PgdTrainSteps.Count > 0 && PgdTrainSteps.All(k => k >= 1), $"PgdTrainSteps must be a non-empty list of values ≥ 1; got [{string.Join(", ", PgdTrainSteps)}].");
+        Require(BatchSize >= 1 && EvalBatchSize >= 1, $"BatchSize and EvalBatchSize must be ≥ 1; got {BatchSize} and {EvalBatchSize}.");
+    }
+
+    /// <summary>Mean attack iterations of a PGD training batch (the iteration count is drawn uniformly from <see cref="PgdTrainSteps"/>).</summary>
+    public double MeanPgdTrainSteps => PgdTrainSteps.Average();
 
     /// <summary>PGD step size for k iterations (ours): <see cref="PgdTrainStepSize"/> when set, else 2/255, or 2.5·ε/k when that is larger, so short PGD can still cross the ε-ball.</summary>
     public double PgdStepFor(int steps) => PgdTrainStepSize ?? Math.Max(2.0 / 255, 2.5 * PgdEpsilon / steps);

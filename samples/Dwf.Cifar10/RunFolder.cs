@@ -25,6 +25,15 @@ public sealed class RunFolder(string root)
     /// <summary>The relative weight change of every expert in the joint phase (JSON: expert name → ‖θ − θ₀‖/‖θ₀‖).</summary>
     public string MixtureDrift(string name) => Path.Combine(Root, "joint", $"{name}.drift.json");
 
+    /// <summary>A control model's weights (controls/NAME.bin).</summary>
+    public string ControlWeights(string name) => Path.Combine(Root, "controls", $"{name}.bin");
+
+    /// <summary>A control model's training checkpoint.</summary>
+    public string ControlCheckpoint(string name) => Path.Combine(Root, "controls", $"{name}.ckpt");
+
+    /// <summary>The experts' scores on the validation split and the choice of the best expert (JSON).</summary>
+    public string Selection => Path.Combine(Root, "selection.json");
+
     public string Report(string model, string extension) => Path.Combine(Root, "reports", $"{model}.{extension}");
 
     /// <summary>A model's report under <paramref name="plan"/>: reports/ for the paper plan, reports-&lt;plan&gt;/ for the others.</summary>

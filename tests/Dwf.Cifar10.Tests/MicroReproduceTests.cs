@@ -21,7 +21,7 @@ public class MicroReproduceTests
             File.Exists(folder.Config).Should().BeTrue();
             File.Exists(folder.Results).Should().BeTrue();
             File.Exists(folder.Plot).Should().BeTrue();
-            string[] models = ["dwf", "frozen-experts", "clean-1", "fgsm-1", "fgsm-4", "pgd-1", "pgd-4"];
+            string[] models = ["dwf", "frozen-experts", "clean-1", "fgsm-1", "fgsm-4", "pgd-1", "pgd-4", Pipeline.FineTunedControl, Pipeline.EqualComputeControl];
             foreach (var model in models)
             {
                 var report = ReportJson.Read(folder.Report(model, "json"));
@@ -34,7 +34,20 @@ public class MicroReproduceTests
             }
 
             File.ReadAllText(folder.Results).Should().Contain("*paper: DWF*").And.Contain("| PGD-20 ε=8/255 |")
-                .And.Contain("How far the joint phase moved each expert");
+                .And.Contain("| PGD-20 CW ε=8/255 (second loss) |")
+                .And.Contain("How far the joint phase moved each expert")
+                .And.Contain("vs control-finetuned:").And.Contain("vs control-equal-compute:").And.Contain("Holm-adjusted p")
+                .And.Contain("(best single expert, chosen on validation)").And.Contain("| training passes (millions) |");
+
+            // The best expert is chosen on the 50 held-out validation images, and the fine-tuned control starts from the best PGD expert.
+            var selection = ExpertSelection.FromJson(File.ReadAllText(folder.Selection));
+            selection.Images.Should().Be(50);
+            selection.Scores.Should().HaveCount(9);
+            selection.BestPgdExpert.Should().StartWith("pgd-");
+            var costs = CostFile.Collect(Presets.Create("micro", Data!, run), folder);
+            costs[Pipeline.EqualComputeControl].Passes.Should().BeApproximately(costs[Pipeline.DwfModel].Passes, costs[Pipeline.DwfModel].Passes * 0.05,
+                "control (b) gets the whole pipeline's compute, up to rounding to whole epochs");
+            costs[Pipeline.FineTunedControl].Passes.Should().BeLessThan(costs[Pipeline.DwfModel].Passes);
             var drift = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(folder.MixtureDrift("dwf")))!;
             drift.Should().HaveCount(9).And.OnlyContain(d => d.Value > 0, "the joint phase trains the experts");
             System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(folder.MixtureDrift("frozen-experts")))!

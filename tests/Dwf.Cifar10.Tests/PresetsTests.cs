@@ -3,10 +3,10 @@ namespace Dwf.Cifar10.Tests;
 public class PresetsTests
 {
     [Fact]
-    public void Paper_NoDeviations()
+    public void Paper_OnlyTheValidationSplitDeviates()
     {
         var paper = Presets.Create("paper", "/d", "/r");
-        Presets.DeviationsFromPaper(paper).Should().BeEmpty();
+        Presets.DeviationsFromPaper(paper).Should().ContainSingle().Which.Should().Contain("validation split");
         (paper.ExpertWidth, paper.ExpertEpochs, paper.JointEpochs, paper.CleanExperts, paper.FgsmExperts, paper.PgdExperts)
             .Should().Be((1.0, 150, 100, 1, 4, 4));
         paper.PgdTrainSteps.Should().Equal(10, 20, 30, 40, 50);
@@ -18,16 +18,41 @@ public class PresetsTests
     {
         var deviations = Presets.DeviationsFromPaper(Presets.Create("cpu-small", "/d", "/r"));
         deviations.Should().Contain(d => d.StartsWith("expert width ×0.25"))
-            .And.Contain(d => d.StartsWith("5 pre-training epochs"))
+            .And.Contain(d => d.StartsWith("4 pre-training epochs"))
             .And.Contain(d => d.StartsWith("PGD training iterations {2, 3, 4, 5}"))
-            .And.Contain(d => d.StartsWith("3 joint epochs"));
+            .And.Contain(d => d.StartsWith("2 joint epochs"))
+            .And.Contain(d => d.StartsWith("joint training on 500 images per class"));
+    }
+
+    [Theory]
+    [InlineData("cpu-small")]
+    [InlineData("cpu-medium")]
+    public void CpuPresets_PoweredVerdictAndCalibratedRecipe(string name)
+    {
+        var c = Presets.Create(name, "/d", "/r");
+
+        c.EvalPerClass.Should().BeGreaterThanOrEqualTo(100, "a verdict on 1,000 test images or more");
+        c.Controls.Should().BeTrue();
+        c.ValidationPerClass.Should().BeGreaterThan(0);
+        (c.ExpertSchedule, c.ExpertNesterov).Should().Be((Dwf.Robustness.Training.LearningRateSchedule.OneCycle, true));
+        c.ExpertWarmupEpochs.Should().BeApproximately(0.15 * c.ExpertEpochs, 1e-9, "the calibrated recipe warms up over 15% of the epochs");
+        c.EvalPgdLosses.Should().Contain(Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin);
+        c.Validate();
+    }
+
+    [Fact]
+    public void Validate_ZeroExpertEpochs_ThrowsNamingFlag()
+    {
+        var act = () => (Presets.Create("micro", "/d", "/r") with { ExpertEpochs = 0 }).Validate();
+
+        act.Should().Throw<ArgumentException>().WithMessage("*ExpertEpochs*≥ 1*--expert-epochs*");
     }
 
     [Fact]
     public void Create_UnknownPreset_Throws()
     {
         var act = () => Presets.Create("gpu-huge", "/d", "/r");
-        act.Should().Throw<ArgumentException>().WithMessage("*paper, cpu-small, micro*");
+        act.Should().Throw<ArgumentException>().WithMessage("*paper, cpu-medium, cpu-small, micro*");
     }
 
     [Theory]

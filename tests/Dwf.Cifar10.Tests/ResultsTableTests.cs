@@ -56,6 +56,25 @@ public class ResultsTableTests
     }
 
     [Fact]
+    public void Render_WithSelection_DecidesOnlyThePreRegisteredClaimsWithHolm()
+    {
+        var selection = ExpertSelection.Choose("PGD-10", 500,
+            [new("pgd-1", Dwf.Robustness.Experts.ExpertKind.Pgd, 0.4, 0.20), new("pgd-2", Dwf.Robustness.Experts.ExpertKind.Pgd, 0.4, 0.25)]);
+        RobustnessReport[] reports =
+        [
+            Report("dwf", 60, 40), Report("frozen-experts", 60, 30), Report("pgd-1", 60, 10), Report("pgd-2", 60, 20),
+            Report(Pipeline.FineTunedControl, 60, 25), Report(Pipeline.EqualComputeControl, 60, 39),
+        ];
+
+        var md = ResultsTable.Render(Config, PlanKind.Paper, reports, "m", null, selection: selection);
+
+        md.Should().Contain("vs pgd-2 (best single expert, chosen on validation): +20.00 points").And.NotContain("vs pgd-1:");
+        md.Should().Contain("vs control-equal-compute: +1.00 points").And.Contain("Holm-adjusted over 4 claims").And.Contain("**not shown**");
+        md.Should().Contain("vs frozen-experts: +10.00 points (95% CI").And.Contain("McNemar p = 0.0020, Holm-adjusted p = 0.0039");
+        md.Should().Contain("| 8/255 | 40.0 (30.9–49.8) |", "the worst case per ε with its Wilson interval");
+    }
+
+    [Fact]
     public void Render_PaperNumbers_OnlyInPaperColumns()
     {
         var md = ResultsTable.Render(Config, PlanKind.Paper, [Report("dwf", 50, 20)], "m", null);

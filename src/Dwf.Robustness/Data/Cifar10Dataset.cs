@@ -88,27 +88,37 @@ public sealed class Cifar10Dataset : IDisposable
     /// (deterministic, stratified).
     /// </summary>
     /// <param name="perClass">Images per class; every class must have that many.</param>
-    public Cifar10Dataset TakePerClass(int perClass)
+    public Cifar10Dataset TakePerClass(int perClass) => TakePerClass(perClass, 0);
+
+    /// <summary>
+    /// A new dataset with <paramref name="perClass"/> images of every class after skipping the first
+    /// <paramref name="skipPerClass"/> of each, in their original order: <c>TakePerClass(k)</c> and
+    /// <c>TakePerClass(v, skipPerClass: k)</c> are disjoint, stratified training and validation splits.
+    /// </summary>
+    /// <param name="perClass">Images per class; every class must have <paramref name="skipPerClass"/> + that many.</param>
+    /// <param name="skipPerClass">Images of each class to pass over first; 0 or more.</param>
+    public Cifar10Dataset TakePerClass(int perClass, int skipPerClass)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perClass, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(skipPerClass);
         var labels = Labels.data<long>().ToArray();
-        var taken = new int[ClassNames.Count];
+        var seen = new int[ClassNames.Count];
         var indices = new List<long>(perClass * ClassNames.Count);
         for (int i = 0; i < labels.Length; i++)
         {
-            if (taken[labels[i]] < perClass)
+            int n = seen[labels[i]]++;
+            if (n >= skipPerClass && n < skipPerClass + perClass)
             {
-                taken[labels[i]]++;
                 indices.Add(i);
             }
         }
 
-        for (int c = 0; c < taken.Length; c++)
+        for (int c = 0; c < seen.Length; c++)
         {
-            if (taken[c] < perClass)
+            if (seen[c] < skipPerClass + perClass)
             {
                 throw new ArgumentOutOfRangeException(nameof(perClass), perClass,
-                    $"Class {c} ('{ClassNames[c]}') has only {taken[c]} images; ask for at most that many per class.");
+                    $"Class {c} ('{ClassNames[c]}') has only {seen[c]} images, fewer than the {skipPerClass} skipped + {perClass} asked for; ask for at most {Math.Max(0, seen[c] - skipPerClass)} per class.");
             }
         }
 

@@ -21,6 +21,12 @@ public sealed record EvaluationOptions
     /// <summary>PGD iteration counts, run at every PGD ε; default 10, 20, 50.</summary>
     public IReadOnlyList<int> PgdSteps { get; init; } = [10, 20, 50];
 
+    /// <summary>
+    /// Objectives of the paper plan's PGD: one attack per ε × steps × loss; default cross-entropy only. Adding
+    /// <see cref="AttackLoss.CarliniWagnerMargin"/> gives a second, scale-invariant attack for the worst case.
+    /// </summary>
+    public IReadOnlyList<AttackLoss> PgdLosses { get; init; } = [AttackLoss.CrossEntropy];
+
     /// <summary>PGD step size in [0,1] units; default 2/255.</summary>
     public double PgdStepSize { get; init; } = 2.0 / 255;
 
@@ -71,6 +77,21 @@ public sealed record EvaluationOptions
             throw new ArgumentException($"PGD steps must be ≥ 1; got [{string.Join(", ", PgdSteps)}].", nameof(PgdSteps));
         }
 
+        foreach (var loss in PgdLosses)
+        {
+            if (loss is not (AttackLoss.CrossEntropy or AttackLoss.CarliniWagnerMargin or AttackLoss.DifferenceOfLogitsRatio))
+            {
+                throw new ArgumentException(
+                    $"PgdLosses may hold CrossEntropy, CarliniWagnerMargin and DifferenceOfLogitsRatio (untargeted objectives); got {loss}. Targeted DLR needs targets: use Apgd.TargetedDlr in a plan.",
+                    nameof(PgdLosses));
+            }
+        }
+
+        if (PgdLosses.Count == 0 && PgdEpsilons.Count > 0)
+        {
+            throw new ArgumentException("PgdLosses is empty while PgdEpsilons is not: give at least one loss (CrossEntropy), or no PGD budgets.", nameof(PgdLosses));
+        }
+
         if (!(PgdStepSize > 0))
         {
             throw new ArgumentException($"PgdStepSize must be > 0; got {PgdStepSize}.", nameof(PgdStepSize));
@@ -102,7 +123,7 @@ public sealed record EvaluationOptions
         }
 
         Plan?.Validate();
-        if (Plan is null && FgsmEpsilons.Count + PgdEpsilons.Count * PgdSteps.Count == 0)
+        if (Plan is null && FgsmEpsilons.Count + PgdEpsilons.Count * PgdSteps.Count * PgdLosses.Count == 0)
         {
             throw new ArgumentException("No attack to run: give FGSM or PGD budgets, or a Plan.", nameof(Plan));
         }

@@ -28,15 +28,15 @@ public static class EvaluationPlans
 
     /// <summary>
     /// One sweep: FGSM at every <see cref="EvaluationOptions.FgsmEpsilons"/>, then PGD at every
-    /// <see cref="EvaluationOptions.PgdEpsilons"/> × <see cref="EvaluationOptions.PgdSteps"/> (best iterate kept).
+    /// <see cref="EvaluationOptions.PgdEpsilons"/> × <see cref="EvaluationOptions.PgdSteps"/> × <see cref="EvaluationOptions.PgdLosses"/> (best iterate kept).
     /// </summary>
     /// <param name="options">The FGSM and PGD settings.</param>
     public static EvaluationPlan Paper(EvaluationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var attacks = options.FgsmEpsilons.Select(e => (IAttack)new Fgsm(e))
-            .Concat(options.PgdEpsilons.SelectMany(e => options.PgdSteps.Select(s =>
-                (IAttack)new Pgd(e, options.PgdStepSize, s, options.PgdRandomStart, options.PgdRestarts))))
+            .Concat(options.PgdEpsilons.SelectMany(e => options.PgdSteps.SelectMany(s => options.PgdLosses.Select(loss =>
+                (IAttack)new Pgd(e, options.PgdStepSize, s, options.PgdRandomStart, options.PgdRestarts, loss)))))
             .ToList();
         return new EvaluationPlan("paper", [new EvaluationStage("paper", StageKind.Sweep, attacks)]);
     }

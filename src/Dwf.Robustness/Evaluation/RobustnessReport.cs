@@ -69,14 +69,17 @@ public sealed record RobustnessReport(
     /// <param name="family">The attack family.</param>
     /// <param name="epsilon">Budget.</param>
     /// <param name="steps">Iterations, or null for any.</param>
-    public AttackResult? Find(AttackFamily family, double epsilon, int? steps = null) =>
-        Attacks.FirstOrDefault(a => a.Surrogate is null && a.Descriptor.Family == family && Epsilon.SameBudget(a.Descriptor.Epsilon, epsilon) && (steps is null || a.Descriptor.Steps == steps));
+    /// <param name="loss">Objective, or null for any.</param>
+    public AttackResult? Find(AttackFamily family, double epsilon, int? steps = null, AttackLoss? loss = null) =>
+        Attacks.FirstOrDefault(a => a.Surrogate is null && a.Descriptor.Family == family && Epsilon.SameBudget(a.Descriptor.Epsilon, epsilon) &&
+                                    (steps is null || a.Descriptor.Steps == steps) && (loss is null || a.Descriptor.Loss == loss));
 
     /// <summary>Accuracy under the first attack matching <paramref name="family"/>, <paramref name="epsilon"/> and <paramref name="steps"/>; null if not run.</summary>
     /// <param name="family">The attack family.</param>
     /// <param name="epsilon">Budget.</param>
     /// <param name="steps">Iterations, or null for any.</param>
-    public double? AccuracyUnder(AttackFamily family, double epsilon, int? steps = null) => Find(family, epsilon, steps)?.Accuracy;
+    /// <param name="loss">Objective, or null for any.</param>
+    public double? AccuracyUnder(AttackFamily family, double epsilon, int? steps = null, AttackLoss? loss = null) => Find(family, epsilon, steps, loss)?.Accuracy;
 }
 
 /// <summary>A plan as recorded in a report: its name and, per stage, the kind and the attacks' descriptors.</summary>

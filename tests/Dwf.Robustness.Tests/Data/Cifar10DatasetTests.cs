@@ -26,6 +26,42 @@ public class Cifar10DatasetTests
     }
 
     [Fact]
+    public void TakePerClass_SkipPerClass_DisjointFromFirstAndStratified()
+    {
+        using var data = Synthetic();
+        using var train = data.TakePerClass(3);
+        using var validation = data.TakePerClass(2, skipPerClass: 3);
+
+        validation.ClassCounts().Should().AllBeEquivalentTo(2);
+        var all = data.Labels.data<long>().ToArray();
+        // The validation images are, per class, the 4th and 5th of that class in the original order.
+        var expected = new List<int>();
+        var seen = new int[data.ClassNames.Count];
+        for (int i = 0; i < all.Length; i++)
+        {
+            if (seen[all[i]]++ is 3 or 4)
+            {
+                expected.Add(i);
+            }
+        }
+
+        using var picked = data.Images.index_select(0, TorchSharp.torch.tensor(expected.Select(i => (long)i).ToArray()));
+        validation.Images.equal(picked).all().item<bool>().Should().BeTrue();
+        train.Images[..1].equal(validation.Images[..1]).all().item<bool>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void TakePerClass_SkipBeyondClassSize_ThrowsNamingCounts()
+    {
+        using var data = Synthetic();
+        int perClass = data.ClassCounts().Min();
+
+        var act = () => data.TakePerClass(2, skipPerClass: perClass - 1);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage($"*{perClass - 1} skipped + 2*at most 1 per class*");
+    }
+
+    [Fact]
     public void TakePerClass_Three_GivesThreeOfEveryClassInOriginalOrder()
     {
         using var data = Synthetic();

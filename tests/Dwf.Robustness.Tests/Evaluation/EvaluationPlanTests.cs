@@ -44,6 +44,39 @@ public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<Evaluation
     }
 
     [Fact]
+    public void Paper_TwoPgdLosses_OneAttackPerBudgetStepsAndLossFoundByLoss()
+    {
+        var options = new EvaluationOptions
+        {
+            FgsmEpsilons = [0.05], PgdEpsilons = [0.05], PgdSteps = [3], PgdStepSize = 0.0125,
+            PgdLosses = [AttackLoss.CrossEntropy, AttackLoss.CarliniWagnerMargin], BatchSize = 64, SanityChecks = false,
+        };
+
+        var plan = EvaluationPlans.Paper(options);
+        var report = new RobustnessEvaluator(options).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+
+        plan.Stages.Single().Attacks.Select(a => a.Descriptor.Loss).Should()
+            .Equal([AttackLoss.CrossEntropy, AttackLoss.CrossEntropy, AttackLoss.CarliniWagnerMargin], "FGSM, then PGD per loss");
+        var cw = report.Find(AttackFamily.Pgd, 0.05, 3, AttackLoss.CarliniWagnerMargin);
+        cw.Should().NotBeNull();
+        cw!.Descriptor.Loss.Should().Be(AttackLoss.CarliniWagnerMargin);
+        report.Find(AttackFamily.Pgd, 0.05, 3, AttackLoss.CrossEntropy)!.Descriptor.Loss.Should().Be(AttackLoss.CrossEntropy);
+        report.RobustAccuracyAt(0.05).Should().BeLessThanOrEqualTo(Math.Min(cw.Accuracy, report.AccuracyUnder(AttackFamily.Pgd, 0.05, 3, AttackLoss.CrossEntropy)!.Value));
+    }
+
+    [Theory]
+    [InlineData(AttackLoss.TargetedDifferenceOfLogitsRatio, "*Targeted DLR needs targets*")]
+    [InlineData((AttackLoss)17, "*got 17*")]
+    public void Validate_UnsupportedPgdLoss_ThrowsNamingIt(AttackLoss loss, string message)
+    {
+        var options = new EvaluationOptions { PgdLosses = [loss] };
+
+        var act = options.Validate;
+
+        act.Should().Throw<ArgumentException>().WithParameterName("PgdLosses").WithMessage(message);
+    }
+
+    [Fact]
     public void Evaluate_AutoAttackRapid_OneBudgetCascadeNoWeakerThanPgd()
     {
         var plan = EvaluationPlans.AutoAttackRapid(0.05, steps: 10);

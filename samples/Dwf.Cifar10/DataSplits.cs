@@ -1,0 +1,43 @@
+using Dwf.Robustness.Data;
+
+namespace Dwf.Cifar10;
+
+/// <summary>
+/// The training set divided once, the same way for every phase: per class, the first <c>TrainPerClass</c> images
+/// train the experts (and, unless <c>JointPerClass</c> says otherwise, the joint phase); the next
+/// <c>ValidationPerClass</c> choose the best expert and are never trained on. The test set is only evaluated.
+/// </summary>
+public static class DataSplits
+{
+    /// <summary>Expert training images per class: <see cref="RunConfig.TrainPerClass"/>, or every image the validation split leaves.</summary>
+    public static int TrainPerClass(RunConfig c, Cifar10Dataset train)
+    {
+        int smallest = train.ClassCounts().Min();
+        int perClass = c.TrainPerClass ?? smallest - c.ValidationPerClass;
+        if (perClass < 1 || perClass + c.ValidationPerClass > smallest)
+        {
+            throw new ArgumentException(
+                $"TrainPerClass {perClass} + ValidationPerClass {c.ValidationPerClass} exceed the {smallest} training images of the smallest class; lower one of them.");
+        }
+
+        return perClass;
+    }
+
+    /// <summary>The experts' training images.</summary>
+    public static Cifar10Dataset Experts(RunConfig c, Cifar10Dataset train) => train.TakePerClass(TrainPerClass(c, train));
+
+    /// <summary>The joint phase's images: <see cref="RunConfig.JointPerClass"/> of the experts' training images, or all of them.</summary>
+    public static Cifar10Dataset Joint(RunConfig c, Cifar10Dataset train)
+    {
+        int experts = TrainPerClass(c, train);
+        if (c.JointPerClass > experts)
+        {
+            throw new ArgumentException($"JointPerClass {c.JointPerClass} is more than the {experts} expert training images per class; the joint phase uses a part of them.");
+        }
+
+        return train.TakePerClass(c.JointPerClass ?? experts);
+    }
+
+    /// <summary>The held-out validation images, disjoint from every training image.</summary>
+    public static Cifar10Dataset Validation(RunConfig c, Cifar10Dataset train) => train.TakePerClass(c.ValidationPerClass, skipPerClass: TrainPerClass(c, train));
+}

@@ -1,0 +1,109 @@
+using Dwf.Robustness.Experts;
+using Dwf.Robustness.Moe;
+using Dwf.Robustness.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dwf.Cifar10;
+
+public sealed partial class Pipeline
+{
+    /// <summary>Control (a): the best PGD expert (chosen on the validation split) fine-tuned alone with the joint phase's images, batches, attacks and steps.</summary>
+    public const string FineTunedControl = "control-finetuned";
+
+    /// <summary>Control (b): one PGD expert trained from scratch with as many forward/backward passes as the whole DWF pipeline (all experts + the joint phase).</summary>
+    public const string EqualComputeControl = "control-equal-compute";
+
+    /// <summary>The controls, in the order they are trained and reported.</summary>
+    public static readonly string[] ControlNames = [FineTunedControl, EqualComputeControl];
+
+    /// <summary>The forward/backward passes of the DWF pipeline as configured: every expert's pre-training plus the joint phase.</summary>
+    public double PipelinePasses()
+    {
+        using var experts = DataSplits.Experts(config, Train);
+        using var joint = DataSplits.Joint(config, Train);
+        var plan = ExpertPlan.For(config);
+        return plan.Sum(s => TrainingCost.Expert(config, s.Kind, experts.Count, config.EpochsFor(s.Kind))) +
+               TrainingCost.Joint(config, plan.Count, joint.Count, config.JointEpochs);
+    }
+
+    /// <summary>Trains both controls (each skipped when its weights exist).</summary>
+    public void Controls(ExpertSelection selection)
+    {
+        FineTune(selection);
+        EqualCompute();
+    }
+
+    private void FineTune(ExpertSelection selection)
+    {
+        string weights = folder.ControlWeights(FineTunedControl);
+        if (File.Exists(weights))
+        {
+            Console.WriteLine($"control {FineTunedControl}: done earlier ({weights})");
+            return;
+        }
+
+        string start = selection.BestPgdExpert ?? throw new InvalidOperationException("The fine-tuned control needs a PGD expert; this run has none (PgdExperts = 0).");
+        var spec = ExpertPlan.For(config).Single(s => s.Name == start);
+        var expert = ExpertPlan.Create(config, spec, device);
+        Dwf.Robustness.Training.ModelFile.Load(expert.Module, folder.ExpertWeights(start));
+        Console.WriteLine($"control {FineTunedControl}: {start} (best PGD expert on validation) fine-tuned for the joint phase's {config.JointEpochs} epochs");
+
+        // A mixture of one expert is that expert (its gate's softmax over one score is exactly 1), so the joint trainer
+        // gives it exactly the joint phase's batches, attack draws, optimizer and schedule.
+        manual_seed(RunSeeds.For(config.Seed, SeedPurpose.GateInit));
+        using var single = new MixtureOfExperts([expert], new SoftGate(1, config.GateWidth, config.GateTemperature), config.MixingMode);
+        single.to(device);
+        var joint = TrainJoint(single, frozen: false, $"control {FineTunedControl}", folder.ControlCheckpoint(FineTunedControl));
+        Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
+        Dwf.Robustness.Training.ModelFile.Save(expert.Module, weights);
+        var pretraining = CostFile.Read(folder.ExpertWeights(start));
+        CostFile.Write(weights, new TrainingCost((pretraining?.Passes ?? 0) + joint.Passes, (pretraining?.Seconds ?? 0) + joint.Seconds));
+        log.Info($"control {FineTunedControl} saved to {weights}; relative weight change {DriftFrom(start, expert.Module):G3}");
+        ReleaseMemory($"after control {FineTunedControl}");
+    }
+
+    private void EqualCompute()
+    {
+        string weights = folder.ControlWeights(EqualComputeControl);
+        if (File.Exists(weights))
+        {
+            Console.WriteLine($"control {EqualComputeControl}: done earlier ({weights})");
+            return;
+        }
+
+        var spec = ControlSpec(EqualComputeControl);
+        double passes = PipelinePasses();
+        int images;
+        using (var experts = DataSplits.Experts(config, Train))
+        {
+            images = experts.Count;
+        }
+
+        int epochs = TrainingCost.EqualComputeEpochs(config, passes, images);
+        Console.WriteLine(FormattableString.Invariant($"control {EqualComputeControl}: one PGD expert, {epochs} epochs = the pipeline's {passes:0.###e0} passes"));
+        Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
+        var expert = ExpertPlan.Create(config, spec, device);
+        TrainExpert(spec, expert, epochs, folder.ControlCheckpoint(EqualComputeControl), weights);
+    }
+
+    /// <summary>The line-up entry a control model is built from: a PGD expert after the nine (its own seeds).</summary>
+    private ExpertSpec ControlSpec(string name)
+    {
+        var plan = ExpertPlan.For(config);
+        return name switch
+        {
+            FineTunedControl => plan.Single(s => s.Name == (File.Exists(folder.Selection)
+                ? ExpertSelection.FromJson(File.ReadAllText(folder.Selection)).BestPgdExpert
+                : null)) with { Name = name },
+            EqualComputeControl => new ExpertSpec(name, ExpertKind.Pgd, plan.Count, ExpertPlan.PgdAttack(config)),
+            _ => throw new ArgumentException($"No model named '{name}' in this run."),
+        };
+    }
+
+    private double DriftFrom(string pretrainedName, nn.Module<Tensor, Tensor> module)
+    {
+        using var pretrained = LoadExpert(pretrainedName, folder.ExpertWeights(pretrainedName));
+        return WeightChange.Relative(pretrained, module);
+    }
+}
