@@ -194,7 +194,8 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             }
         }
 
-        foreach (var spec in ExpertPlan.For(config))
+        string? best = !config.EvalAllExperts && File.Exists(folder.Selection) ? ExpertSelection.FromJson(File.ReadAllText(folder.Selection)).BestExpert : null;
+        foreach (var spec in ExpertPlan.For(config).Where(s => best is null || s.Name == best))
         {
             if (File.Exists(folder.ExpertWeights(spec.Name)))
             {

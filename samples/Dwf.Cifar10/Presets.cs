@@ -12,7 +12,7 @@ public static class Presets
     public static readonly string Help =
         "paper: the paper's set-up (full width, 150 + 100 epochs, all data; days on a GPU) | " +
         "cpu-medium: width ×0.25, 1,000 images/class, 6 + 3 epochs, 1,000 test images (≤ 150 min on 2 cores) | " +
-        "cpu-small: width ×0.25, 500 images/class, 4 + 2 epochs, 1,000 test images (≤ 60 min on 2 cores) | " +
+        "cpu-small: width ×0.25, 200 images/class, 4 + 2 epochs, 1,000 test images, the best expert only (≤ 60 min on 2 cores) | " +
         "micro: a smoke test on 200 images (about a minute)";
 
     public static RunConfig Create(string name, string data, string runFolder) => name switch
@@ -25,8 +25,8 @@ public static class Presets
         },
         "cpu-small" => CpuRecipe(name, data, runFolder) with
         {
-            TrainPerClass = 500, ValidationPerClass = 50, ExpertEpochs = 4, ExpertWarmupEpochs = 0.6,
-            JointEpochs = 2, EvalPerClass = 100, EvalPgdSteps = [20],
+            TrainPerClass = 200, ValidationPerClass = 50, ExpertEpochs = 4, ExpertWarmupEpochs = 0.6,
+            JointEpochs = 2, EvalPerClass = 100, EvalFgsmEpsilons = [0.03, 8.0 / 255, 0.09], EvalPgdSteps = [20], EvalAllExperts = false,
         },
         "micro" => new RunConfig
         {

@@ -72,6 +72,8 @@ public sealed record RunConfig
     public int? EvalPerClass { get; init; }
     public IReadOnlyList<double> EvalFgsmEpsilons { get; init; } = [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 8.0 / 255];
     public IReadOnlyList<int> EvalPgdSteps { get; init; } = [10, 20, 50];
+    /// <summary>Evaluate every expert on the test set (true), or only the best one (chosen on validation) beside the mixtures and controls.</summary>
+    public bool EvalAllExperts { get; init; } = true;
     /// <summary>Objectives of the evaluation PGD (ours: the paper uses cross-entropy only); the CW margin is the second attack of the worst case.</summary>
     public IReadOnlyList<Dwf.Robustness.Attacks.AttackLoss> EvalPgdLosses { get; init; } = [Dwf.Robustness.Attacks.AttackLoss.CrossEntropy, Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin];
     public int EvalBatchSize { get; init; } = 250;

@@ -21,7 +21,7 @@ public class PresetsTests
             .And.Contain(d => d.StartsWith("4 pre-training epochs"))
             .And.Contain(d => d.StartsWith("PGD training iterations {2, 3, 4, 5}"))
             .And.Contain(d => d.StartsWith("2 joint epochs"))
-            .And.Contain(d => d.StartsWith("joint training on 500 images per class"));
+            .And.Contain(d => d.StartsWith("joint training on 200 images per class"));
     }
 
     [Theory]
