@@ -32,7 +32,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from crosscheck_autoattack import ResNet18  # noqa: E402  (the mirror of Experts/ResNet18.cs)
+from dwf_models import ResNet18  # noqa: E402  (the mirror of Experts/ResNet18.cs)
 
 RECORD = 1 + 3 * 32 * 32
 

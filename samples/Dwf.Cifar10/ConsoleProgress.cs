@@ -30,10 +30,13 @@ public static class ConsoleProgress
         Columns().Start(ctx =>
         {
             var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
+            EpochMetrics? last = null; // the bar shows the last finished epoch's loss and accuracies
             result = work(new LineProgress<TrainingProgress>(p =>
             {
-                task.Value = (p.Epoch + (double)p.Batch / p.BatchesPerEpoch) / p.Epochs;
-                task.Description = Markup.Escape($"{p.Phase} epoch {p.Epoch + 1}/{p.Epochs}");
+                last = p.CompletedEpoch ?? last;
+                task.Value = (p.Epoch - 1 + (double)p.Batch / p.BatchesPerEpoch) / p.Epochs;
+                string metrics = last is null ? "" : $" · loss {last.Loss:F3}, clean {Pct(last.CleanAccuracy)}, adv {Pct(last.AdversarialAccuracy)}";
+                task.Description = Markup.Escape($"{p.Phase} epoch {p.Epoch}/{p.Epochs}{metrics}");
             }));
             task.Value = 1.0;
         });

@@ -33,7 +33,7 @@ public sealed partial class Pipeline
         foreach (var spec in ExpertPlan.For(config))
         {
             using var model = LoadExpert(spec.Name, folder.ExpertWeights(spec.Name));
-            var report = new RobustnessEvaluator(options, log).Evaluate(model, validation, spec.Name, "CIFAR-10 training set, validation split", device, cancellationToken: cancellationToken);
+            var report = new RobustnessEvaluator(options, log).Evaluate(model, validation, spec.Name, Provenance.Replace("CIFAR-10", "CIFAR-10 training set, validation split", StringComparison.Ordinal), device, cancellationToken: cancellationToken);
             scores.Add(new ValidationScore(spec.Name, spec.Kind, report.CleanAccuracy, report.RobustAccuracyAt(config.PgdEpsilon)!.Value));
             Console.WriteLine($"validation {spec.Name}: clean {ConsoleProgress.Pct(report.CleanAccuracy)}, {attack.Name} {ConsoleProgress.Pct(scores[^1].Robust)}");
         }

@@ -3,6 +3,7 @@ using Dwf.Robustness.Data;
 using Dwf.Robustness.Evaluation;
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Infrastructure;
+using Dwf.Robustness.Models;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Training;
 using TorchSharp;
@@ -18,6 +19,9 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
     private Cifar10Dataset? _train;
     private Cifar10Dataset? _test;
+    private string? _provenance;
+
+    private string Provenance => _provenance ??= DataProvenance.Describe(config.Data);
 
     private Cifar10Dataset Train => _train ??= Load(Cifar10Split.Train);
 
@@ -37,6 +41,26 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             if (File.Exists(weights))
             {
                 Console.WriteLine($"expert {spec.Name}: done earlier ({weights})");
+                continue;
+            }
+
+            // Several pretrain jobs may share this folder: each expert is trained by the one process that claims it.
+            using var claim = ExpertClaim.TryTake(folder.ExpertLock(spec.Name));
+            if (claim is null)
+            {
+                if (only is not null)
+                {
+                    throw new InvalidOperationException(
+                        $"Expert '{spec.Name}' is being trained by another process on this run folder (it holds {folder.ExpertLock(spec.Name)}). Wait for it, or train another expert.");
+                }
+
+                Console.WriteLine($"expert {spec.Name}: being trained by another process; skipped");
+                continue;
+            }
+
+            if (File.Exists(weights))
+            {
+                Console.WriteLine($"expert {spec.Name}: finished by another process ({weights})");
                 continue;
             }
 
@@ -74,7 +98,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         Console.WriteLine($"expert {spec.Name}: {(spec.Attack?.Name ?? "clean images")}, {options.Epochs} epochs on {loader.Count} images");
         var result = ConsoleProgress.Run($"expert {spec.Name}", progress =>
             new ExpertTrainer(options, log).Fit(expert, loader, checkpoint, new MemoryLoggingProgress(progress, log), cancellationToken));
-        ModelFile.Save(expert.Module, weights);
+        SavedModel.Save(expert, weights); // weights + a manifest: evaluate rebuilds it without this recipe
         CostFile.Write(weights, new TrainingCost(TrainingCost.Expert(config, spec.Kind, loader.Count, epochs), result.History.Sum(h => h.Seconds)));
         expert.Module.Dispose();
         log.Info($"expert {spec.Name} saved to {weights}; final training loss {result.History[^1].Loss:F4}");
@@ -94,7 +118,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         using var mixture = LoadMixture(withWeights: false);
         Console.WriteLine($"mixture {name}: {mixture.Experts.Count} experts, experts {(frozen ? "frozen" : "trained")}, {config.JointEpochs} epochs");
         var cost = TrainJoint(mixture, frozen, $"joint {name}", folder.MixtureCheckpoint(name));
-        ModelFile.Save(mixture, weights);
+        SavedModel.Save(mixture, weights);
         CostFile.Write(weights, cost);
         log.Info($"mixture {name} saved to {weights}");
         var drift = ExpertDrift(mixture);
@@ -163,9 +187,10 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
                 continue;
             }
 
-            using var model = name is DwfModel or FrozenModel ? (nn.Module<Tensor, Tensor>)LoadMixture(withWeights: true, weights) : LoadExpert(name, weights);
+            using var model = LoadForEvaluation(name, weights);
             var report = ConsoleProgress.Evaluate($"evaluate {name}", progress =>
-                new RobustnessEvaluator(options, log).Evaluate(model, Test, name, "CIFAR-10 test (JPEG-derived copy)", device, progress, cancellationToken));
+                new RobustnessEvaluator(options, log).Evaluate(model, Test, name, Provenance.Replace("CIFAR-10", "CIFAR-10 test", StringComparison.Ordinal), device, progress, cancellationToken,
+                    statePath: folder.Report(name, "state.json", plan)));
             ReportJson.Write(report, json);
             ReportMarkdown.Write(report, folder.Report(name, "md", plan));
             reports.Add(report);
@@ -223,6 +248,21 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         }
 
         return drift;
+    }
+
+    /// <summary>
+    /// A trained model for evaluation: rebuilt from its manifest (<see cref="SavedModel"/>) when it has one, else — for
+    /// run folders written before manifests — from this run's recipe.
+    /// </summary>
+    private nn.Module<Tensor, Tensor> LoadForEvaluation(string name, string weights)
+    {
+        bool mixture = name is DwfModel or FrozenModel;
+        if (File.Exists(Dwf.Robustness.Models.ModelManifest.PathFor(weights)))
+        {
+            return mixture ? SavedModel.LoadMixture(weights, device) : SavedModel.LoadExpert(weights, device).Module;
+        }
+
+        return mixture ? LoadMixture(withWeights: true, weights) : LoadExpert(name, weights);
     }
 
     private nn.Module<Tensor, Tensor> LoadExpert(string name, string weights)

@@ -26,14 +26,14 @@ public static class Presets
         "cpu-small" => CpuRecipe(name, data, runFolder) with
         {
             TrainPerClass = 200, ValidationPerClass = 50, ExpertEpochs = 4, ExpertWarmupEpochs = 0.6,
-            JointEpochs = 2, EvalPerClass = 100, EvalFgsmEpsilons = [0.03, 8.0 / 255, 0.09], EvalPgdSteps = [20], EvalAllExperts = false,
+            JointEpochs = 2, EvalPerClass = 100, EvalFgsmEpsilons = [0.03, Dwf.Robustness.Defaults.PaperDefaults.PgdEpsilon, Dwf.Robustness.Defaults.PaperDefaults.HeadlineFgsmEpsilon], EvalPgdSteps = [20], EvalAllExperts = false,
         },
         "micro" => new RunConfig
         {
             Preset = name, Data = data, RunFolder = runFolder,
             ExpertWidth = 0.125, TrainPerClass = 20, ValidationPerClass = 5, ExpertEpochs = 1, PgdTrainSteps = [1, 2], BatchSize = 50,
             JointEpochs = 1, JointPerClass = 10,
-            EvalPerClass = 3, EvalFgsmEpsilons = [0.03, 8.0 / 255, 0.09], EvalPgdSteps = [20, 50], EvalBatchSize = 30,
+            EvalPerClass = 3, EvalFgsmEpsilons = [0.03, Dwf.Robustness.Defaults.PaperDefaults.PgdEpsilon, Dwf.Robustness.Defaults.PaperDefaults.HeadlineFgsmEpsilon], EvalPgdSteps = [20, 50], EvalBatchSize = 30,
         },
         _ => throw new ArgumentException($"Unknown preset '{name}'. Use one of: {string.Join(", ", Names)}.", nameof(name)),
     };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Defaults;
 using Dwf.Robustness.Evaluation;
 
 namespace Dwf.Cifar10;
@@ -19,12 +20,12 @@ public static class ResultsTable
         PlanKind.Paper =>
         [
             new("clean", r => r.CleanAccuracy),
-            new("FGSM ε=0.09", r => r.AccuracyUnder(AttackFamily.Fgsm, 0.09)),
-            new("FGSM ε=8/255", r => r.AccuracyUnder(AttackFamily.Fgsm, 8.0 / 255)),
-            new("PGD-20 ε=8/255", r => r.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 20, AttackLoss.CrossEntropy)),
-            new("PGD-20 CW ε=8/255 (second loss)", r => r.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 20, AttackLoss.CarliniWagnerMargin)),
-            new("PGD-50 ε=8/255 (stronger check)", r => r.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 50, AttackLoss.CrossEntropy)),
-            new("worst case at ε=8/255 (FGSM and every PGD)", r => r.RobustAccuracyAt(8.0 / 255)),
+            new("FGSM ε=0.09", r => r.AccuracyUnder(AttackFamily.Fgsm, PaperDefaults.HeadlineFgsmEpsilon)),
+            new("FGSM ε=8/255", r => r.AccuracyUnder(AttackFamily.Fgsm, PaperDefaults.PgdEpsilon)),
+            new("PGD-20 ε=8/255", r => r.AccuracyUnder(AttackFamily.Pgd, PaperDefaults.PgdEpsilon, PaperDefaults.EvaluationPgdSteps, AttackLoss.CrossEntropy)),
+            new("PGD-20 CW ε=8/255 (second loss)", r => r.AccuracyUnder(AttackFamily.Pgd, PaperDefaults.PgdEpsilon, PaperDefaults.EvaluationPgdSteps, AttackLoss.CarliniWagnerMargin)),
+            new("PGD-50 ε=8/255 (stronger check)", r => r.AccuracyUnder(AttackFamily.Pgd, PaperDefaults.PgdEpsilon, 50, AttackLoss.CrossEntropy)),
+            new("worst case at ε=8/255 (FGSM and every PGD)", r => r.RobustAccuracyAt(PaperDefaults.PgdEpsilon)),
         ],
         _ =>
         [
@@ -60,8 +61,8 @@ public static class ResultsTable
         var ordered = reports.OrderBy(r => Order(r.Model)).ThenBy(r => r.Model, StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
         sb.AppendLine($"# DWF on CIFAR-10 — preset `{config.Preset}`, plan `{EvaluationPlanNames.Name(plan)}`").AppendLine();
-        sb.AppendLine($"Accuracies in %, measured by this run on {ordered.FirstOrDefault()?.Samples ?? 0} images of the CIFAR-10 test set " +
-                      "(JPEG-derived copy). Columns marked *paper* are the numbers arXiv 2512.20821 reports for its full-scale set-up; they were not measured here.").AppendLine();
+        sb.AppendLine($"Accuracies in %, measured by this run on {ordered.FirstOrDefault()?.Samples ?? 0} images of {ordered.FirstOrDefault()?.Dataset ?? "the test set"}. " +
+                      "Columns marked *paper* are the numbers arXiv 2512.20821 reports for its full-scale set-up; they were not measured here.").AppendLine();
         sb.Append("| metric | ").Append(string.Join(" | ", ordered.Select(r => Label(r.Model)))).AppendLine(" | *paper: DWF* | *paper: SoE* | *paper: ADVMoE* |");
         sb.Append("|---|").Append(string.Concat(ordered.Select(_ => "---|"))).AppendLine("---|---|---|");
         foreach (var (metric, value) in Rows(plan, config.PgdEpsilon).Where(row => ordered.Any(r => row.Value(r) is not null)))

@@ -1,3 +1,5 @@
+using Dwf.Robustness.Defaults;
+
 namespace Dwf.Cifar10;
 
 /// <summary>
@@ -7,29 +9,33 @@ namespace Dwf.Cifar10;
 public sealed record RunConfig
 {
     public required string Preset { get; init; }
-    public required string Data { get; init; }
+    /// <summary>Where the data is read from; not part of the run's identity (config.json), so a moved archive still resumes.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Data { get; init; } = "";
     public required string RunFolder { get; init; }
     public long Seed { get; init; }
+    /// <summary>The device; not part of the run's identity, so a run started on one device can be continued on another.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Device { get; init; } = "cpu";
 
     // Experts (phase 1)
     public double ExpertWidth { get; init; } = 1.0;
-    public int CleanExperts { get; init; } = 1;
-    public int FgsmExperts { get; init; } = 4;
-    public int PgdExperts { get; init; } = 4;
+    public int CleanExperts { get; init; } = PaperDefaults.CleanExperts;
+    public int FgsmExperts { get; init; } = PaperDefaults.FgsmExperts;
+    public int PgdExperts { get; init; } = PaperDefaults.PgdExperts;
     public int? TrainPerClass { get; init; }
-    public int ExpertEpochs { get; init; } = 150;
-    public int BatchSize { get; init; } = 128;
-    public double ExpertLearningRate { get; init; } = 0.1;
-    public IReadOnlyList<double> FgsmEpsilons { get; init; } = [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09];
-    public IReadOnlyList<int> PgdTrainSteps { get; init; } = [10, 20, 30, 40, 50];
-    public double PgdEpsilon { get; init; } = 8.0 / 255;
+    public int ExpertEpochs { get; init; } = PaperDefaults.ExpertEpochs;
+    public int BatchSize { get; init; } = OurDefaults.BatchSize;
+    public double ExpertLearningRate { get; init; } = OurDefaults.LearningRate;
+    public IReadOnlyList<double> FgsmEpsilons { get; init; } = PaperDefaults.FgsmEpsilons;
+    public IReadOnlyList<int> PgdTrainSteps { get; init; } = PaperDefaults.PgdTrainingSteps;
+    public double PgdEpsilon { get; init; } = PaperDefaults.PgdEpsilon;
     public bool Augment { get; init; } = true;
 
     // Expert recipe (ours; the paper does not state its optimizer): defaults are the library's.
-    public double ExpertMomentum { get; init; } = 0.9;
+    public double ExpertMomentum { get; init; } = OurDefaults.Momentum;
     public bool ExpertNesterov { get; init; }
-    public double ExpertWeightDecay { get; init; } = 5e-4;
+    public double ExpertWeightDecay { get; init; } = OurDefaults.WeightDecay;
     public bool ExpertDecayNormAndBias { get; init; } = true;
     public Dwf.Robustness.Training.LearningRateSchedule ExpertSchedule { get; init; } = Dwf.Robustness.Training.LearningRateSchedule.Cosine;
     public double ExpertWarmupEpochs { get; init; }
@@ -41,21 +47,21 @@ public sealed record RunConfig
     public double? PgdTrainStepSize { get; init; }
 
     // Joint phase (phase 2)
-    public int JointEpochs { get; init; } = 100;
+    public int JointEpochs { get; init; } = PaperDefaults.JointEpochs;
     public int? JointPerClass { get; init; }
-    public double GateLearningRate { get; init; } = 0.1;
-    public double JointExpertLearningRate { get; init; } = 0.01;
+    public double GateLearningRate { get; init; } = OurDefaults.LearningRate;
+    public double JointExpertLearningRate { get; init; } = OurDefaults.JointExpertLearningRate;
     public double GateEntropyWeight { get; init; }
     public bool FrozenAblation { get; init; } = true;
     public double JointCleanShare { get; init; } = 1.0 / 3;
     public double JointFgsmShare { get; init; } = 1.0 / 3;
     public double JointPgdShare { get; init; } = 1.0 / 3;
-    public int GateWidth { get; init; } = 16;
+    public int GateWidth { get; init; } = OurDefaults.GateWidth;
     public double GateTemperature { get; init; } = 1.0;
     public Dwf.Robustness.Moe.MixtureMode MixingMode { get; init; } = Dwf.Robustness.Moe.MixtureMode.Logits;
     public Dwf.Robustness.Training.ExpertRateScaling JointExpertRateScaling { get; init; } = Dwf.Robustness.Training.ExpertRateScaling.InverseGateWeight;
-    public double JointMaxExpertRateScale { get; init; } = 9;
-    public int GateWarmupBatches { get; init; } = 20;
+    public double JointMaxExpertRateScale { get; init; } = OurDefaults.MaxExpertRateScale;
+    public int GateWarmupBatches { get; init; } = OurDefaults.GateWarmupBatches;
     public double JointWarmupEpochs { get; init; }
     public bool JointNesterov { get; init; }
     public double JointLabelSmoothing { get; init; }
@@ -70,13 +76,13 @@ public sealed record RunConfig
 
     // Evaluation
     public int? EvalPerClass { get; init; }
-    public IReadOnlyList<double> EvalFgsmEpsilons { get; init; } = [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 8.0 / 255];
-    public IReadOnlyList<int> EvalPgdSteps { get; init; } = [10, 20, 50];
+    public IReadOnlyList<double> EvalFgsmEpsilons { get; init; } = [.. PaperDefaults.FgsmEpsilons, PaperDefaults.PgdEpsilon];
+    public IReadOnlyList<int> EvalPgdSteps { get; init; } = OurDefaults.EvaluationPgdSteps;
     /// <summary>Evaluate every expert on the test set (true), or only the best one (chosen on validation) beside the mixtures and controls.</summary>
     public bool EvalAllExperts { get; init; } = true;
     /// <summary>Objectives of the evaluation PGD (ours: the paper uses cross-entropy only); the CW margin is the second attack of the worst case.</summary>
     public IReadOnlyList<Dwf.Robustness.Attacks.AttackLoss> EvalPgdLosses { get; init; } = [Dwf.Robustness.Attacks.AttackLoss.CrossEntropy, Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin];
-    public int EvalBatchSize { get; init; } = 250;
+    public int EvalBatchSize { get; init; } = OurDefaults.EvaluationBatchSize;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work, before anything is written.</summary>
     public void Validate()
@@ -110,7 +116,7 @@ public sealed record RunConfig
     public double MeanPgdTrainSteps => PgdTrainSteps.Average();
 
     /// <summary>PGD step size for k iterations (ours): <see cref="PgdTrainStepSize"/> when set, else 2/255, or 2.5·ε/k when that is larger, so short PGD can still cross the ε-ball.</summary>
-    public double PgdStepFor(int steps) => PgdTrainStepSize ?? Math.Max(2.0 / 255, 2.5 * PgdEpsilon / steps);
+    public double PgdStepFor(int steps) => PgdTrainStepSize ?? Math.Max(OurDefaults.PgdStepSize, 2.5 * PgdEpsilon / steps);
 
     /// <summary>Pre-training epochs of an expert of <paramref name="kind"/>: the per-kind setting, else <see cref="ExpertEpochs"/>.</summary>
     public int EpochsFor(Dwf.Robustness.Experts.ExpertKind kind) => kind switch

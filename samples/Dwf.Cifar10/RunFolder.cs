@@ -18,6 +18,9 @@ public sealed class RunFolder(string root)
 
     public string ExpertWeights(string name) => Path.Combine(Root, "experts", $"{name}.bin");
 
+    /// <summary>The lock file a process holds while it trains expert <paramref name="name"/> (<see cref="ExpertClaim"/>).</summary>
+    public string ExpertLock(string name) => Path.Combine(Root, "experts", $".{name}.lock");
+
     public string MixtureCheckpoint(string name) => Path.Combine(Root, "joint", $"{name}.ckpt");
 
     public string MixtureWeights(string name) => Path.Combine(Root, "joint", $"{name}.bin");

@@ -28,7 +28,7 @@ internal static class MemoryWorkload
         };
         string checkpoint = Path.Combine(Path.GetTempPath(), $"dwf-memory-{Guid.NewGuid():N}.ckpt");
         var rss = new List<double>();
-        var progress = new SyncProgress(p =>
+        var progress = new Dwf.Robustness.Testing.SyncProgress<TrainingProgress>(p =>
         {
             if (p.CompletedEpoch is not null)
             {
@@ -50,10 +50,5 @@ internal static class MemoryWorkload
         }
 
         Console.WriteLine($"RESULT memory-{kind} RSS epoch 2 {rss[1]:F0} MB, last {rss[^1]:F0} MB ({(rss[^1] - rss[1]) / rss[1]:+0.0%;-0.0%})");
-    }
-
-    private sealed class SyncProgress(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => handler(value);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using static TorchSharp.torch;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Attacks;
 
@@ -34,7 +35,7 @@ public sealed class Apgd : AttackBase
     /// <param name="steps">Iterations per restart; default 100 (AutoAttack's).</param>
     /// <param name="restarts">Restarts, each on the images still robust; default 1 (AutoAttack standard).</param>
     /// <param name="loss">Cross-entropy (APGD-CE, default), DLR or the CW margin.</param>
-    public Apgd(double epsilon = 8.0 / 255.0, int steps = 100, int restarts = 1, AttackLoss loss = AttackLoss.CrossEntropy)
+    public Apgd(double epsilon = PaperDefaults.PgdEpsilon, int steps = AutoAttackDefaults.ApgdSteps, int restarts = 1, AttackLoss loss = AttackLoss.CrossEntropy)
         : this(epsilon, steps, restarts, loss, 0)
     {
         if (loss == AttackLoss.TargetedDifferenceOfLogitsRatio)
@@ -62,7 +63,7 @@ public sealed class Apgd : AttackBase
     /// <param name="steps">Iterations per target and restart; default 100.</param>
     /// <param name="restarts">Restarts per target; default 1.</param>
     /// <returns>The attack. Labels passed to <c>Perturb</c> are the true labels.</returns>
-    public static Apgd TargetedDlr(double epsilon = 8.0 / 255.0, int targetClasses = 9, int steps = 100, int restarts = 1)
+    public static Apgd TargetedDlr(double epsilon = PaperDefaults.PgdEpsilon, int targetClasses = AutoAttackDefaults.StandardTargets, int steps = AutoAttackDefaults.ApgdSteps, int restarts = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(targetClasses, 1);
         return new Apgd(epsilon, steps, restarts, AttackLoss.TargetedDifferenceOfLogitsRatio, targetClasses);

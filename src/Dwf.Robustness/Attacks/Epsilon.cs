@@ -1,3 +1,5 @@
+using Dwf.Robustness.Defaults;
+
 namespace Dwf.Robustness.Attacks;
 
 /// <summary>Helpers for perturbation budgets, which this library always expresses in [0,1] pixel units.</summary>
@@ -17,10 +19,10 @@ public static class Epsilon
     }
 
     /// <summary>The common CIFAR-10 L∞ budget 8/255.</summary>
-    public static double Cifar10Default => 8.0 / 255.0;
+    public static double Cifar10Default => PaperDefaults.PgdEpsilon;
 
     /// <summary>The common CIFAR-10 PGD step 2/255.</summary>
-    public static double Cifar10Step => 2.0 / 255.0;
+    public static double Cifar10Step => OurDefaults.PgdStepSize;
 
     /// <summary>Whether two budgets are the same (within 1e-9): the one comparison reports, lookups and worst cases use.</summary>
     /// <param name="a">A budget in [0,1] units.</param>

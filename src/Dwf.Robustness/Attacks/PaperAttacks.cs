@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Attacks;
 
@@ -6,10 +7,10 @@ namespace Dwf.Robustness.Attacks;
 public static class PaperAttacks
 {
     /// <summary>The paper's FGSM ε set for expert training: 0.01, 0.02, …, 0.09.</summary>
-    public static IReadOnlyList<double> FgsmEpsilons { get; } = Enumerable.Range(1, 9).Select(i => i / 100.0).ToArray();
+    public static IReadOnlyList<double> FgsmEpsilons => PaperDefaults.FgsmEpsilons;
 
     /// <summary>The paper's PGD iteration-count set for expert training: 10, 20, 30, 40, 50.</summary>
-    public static IReadOnlyList<int> PgdSteps { get; } = [10, 20, 30, 40, 50];
+    public static IReadOnlyList<int> PgdSteps => PaperDefaults.PgdTrainingSteps;
 
     /// <summary>FGSM whose ε is drawn per batch from <paramref name="epsilons"/> (paper: <see cref="FgsmEpsilons"/>).</summary>
     /// <param name="epsilons">Candidate budgets in [0,1] units; the paper's set when null.</param>

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Attacks;
 
@@ -24,8 +25,8 @@ public sealed class Pgd : AttackBase
     /// <param name="targeted">Whether labels are target classes.</param>
     /// <param name="keepBest">Return the best iterate seen rather than the last; default true (one extra forward per restart).</param>
     public Pgd(
-        double epsilon = 8.0 / 255.0,
-        double stepSize = 2.0 / 255.0,
+        double epsilon = PaperDefaults.PgdEpsilon,
+        double stepSize = OurDefaults.PgdStepSize,
         int steps = 10,
         bool randomStart = true,
         int restarts = 1,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using static TorchSharp.torch;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Attacks;
 
@@ -25,7 +26,7 @@ public sealed class Square : AttackBase
     /// <param name="epsilon">L∞ budget in [0,1] units; default 8/255.</param>
     /// <param name="queries">Forward passes per image, the first one for the initial stripes; default 5,000 (AutoAttack's).</param>
     /// <param name="initialFraction">p_init: the first windows cover this share of the image; default 0.8.</param>
-    public Square(double epsilon = 8.0 / 255.0, int queries = 5000, double initialFraction = 0.8)
+    public Square(double epsilon = PaperDefaults.PgdEpsilon, int queries = AutoAttackDefaults.SquareQueries, double initialFraction = AutoAttackDefaults.SquareInitialFraction)
         : base(epsilon, AttackLoss.CarliniWagnerMargin, targeted: false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(queries, 1);

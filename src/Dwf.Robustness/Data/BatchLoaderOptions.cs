@@ -1,10 +1,12 @@
+using Dwf.Robustness.Defaults;
+
 namespace Dwf.Robustness.Data;
 
 /// <summary>How a <see cref="BatchLoader"/> cuts a dataset into batches.</summary>
 public sealed record BatchLoaderOptions
 {
     /// <summary>Images per batch. Default 128 (the usual CIFAR-10 choice; the paper does not state one).</summary>
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = OurDefaults.BatchSize;
 
     /// <summary>Reshuffle every epoch. Default true.</summary>
     public bool Shuffle { get; init; } = true;
@@ -13,7 +15,7 @@ public sealed record BatchLoaderOptions
     public bool Augment { get; init; } = true;
 
     /// <summary>Zero padding, in pixels, for the random crop. Default 4.</summary>
-    public int CropPadding { get; init; } = 4;
+    public int CropPadding { get; init; } = OurDefaults.CropPadding;
 
     /// <summary>Drop the last batch if smaller than <see cref="BatchSize"/>. Default false.</summary>
     public bool DropLast { get; init; }

@@ -1,4 +1,5 @@
 using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Evaluation;
 
@@ -13,13 +14,13 @@ public sealed record EvaluationOptions
     public EvaluationPlan? Plan { get; init; }
 
     /// <summary>FGSM budgets; default 0.01, 0.02, …, 0.09 (the paper's) and 8/255.</summary>
-    public IReadOnlyList<double> FgsmEpsilons { get; init; } = [.. PaperAttacks.FgsmEpsilons, 8.0 / 255];
+    public IReadOnlyList<double> FgsmEpsilons { get; init; } = [.. PaperDefaults.FgsmEpsilons, PaperDefaults.PgdEpsilon];
 
     /// <summary>PGD budgets; default 8/255.</summary>
-    public IReadOnlyList<double> PgdEpsilons { get; init; } = [8.0 / 255];
+    public IReadOnlyList<double> PgdEpsilons { get; init; } = [PaperDefaults.PgdEpsilon];
 
     /// <summary>PGD iteration counts, run at every PGD ε; default 10, 20, 50.</summary>
-    public IReadOnlyList<int> PgdSteps { get; init; } = [10, 20, 50];
+    public IReadOnlyList<int> PgdSteps { get; init; } = OurDefaults.EvaluationPgdSteps;
 
     /// <summary>
     /// Objectives of the paper plan's PGD: one attack per ε × steps × loss; default cross-entropy only. Adding
@@ -28,7 +29,7 @@ public sealed record EvaluationOptions
     public IReadOnlyList<AttackLoss> PgdLosses { get; init; } = [AttackLoss.CrossEntropy];
 
     /// <summary>PGD step size in [0,1] units; default 2/255.</summary>
-    public double PgdStepSize { get; init; } = 2.0 / 255;
+    public double PgdStepSize { get; init; } = OurDefaults.PgdStepSize;
 
     /// <summary>PGD random start; default true.</summary>
     public bool PgdRandomStart { get; init; } = true;
@@ -43,7 +44,7 @@ public sealed record EvaluationOptions
     public int? PerClass { get; init; }
 
     /// <summary>Images per batch; default 250.</summary>
-    public int BatchSize { get; init; } = 250;
+    public int BatchSize { get; init; } = OurDefaults.EvaluationBatchSize;
 
     /// <summary>Seed of the attacks' random starts.</summary>
     public long Seed { get; init; }

@@ -1,4 +1,5 @@
 using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Evaluation;
 
@@ -44,8 +45,8 @@ public static class EvaluationPlans
     /// <summary>APGD-CE (100 steps) → APGD-T (100 steps, 3 targets), a cascade at <paramref name="epsilon"/>.</summary>
     /// <param name="epsilon">L∞ budget in [0,1] units.</param>
     /// <param name="steps">Iterations per attack; 100 as in AutoAttack.</param>
-    public static EvaluationPlan AutoAttackRapid(double epsilon, int steps = 100) =>
-        new("aa-rapid", [new EvaluationStage("aa-rapid", StageKind.Cascade, [new Apgd(epsilon, steps), Apgd.TargetedDlr(epsilon, 3, steps)])]);
+    public static EvaluationPlan AutoAttackRapid(double epsilon, int steps = AutoAttackDefaults.ApgdSteps) =>
+        new("aa-rapid", [new EvaluationStage("aa-rapid", StageKind.Cascade, [new Apgd(epsilon, steps), Apgd.TargetedDlr(epsilon, AutoAttackDefaults.RapidTargets, steps)])]);
 
     /// <summary>
     /// APGD-CE → APGD-T (9 targets) → Square (5,000 queries), a cascade at <paramref name="epsilon"/>: AutoAttack's
@@ -54,7 +55,7 @@ public static class EvaluationPlans
     /// <param name="epsilon">L∞ budget in [0,1] units.</param>
     /// <param name="steps">APGD iterations; 100 as in AutoAttack.</param>
     /// <param name="queries">Square's query budget; 5,000 as in AutoAttack.</param>
-    public static EvaluationPlan AutoAttackStandard(double epsilon, int steps = 100, int queries = 5000) =>
+    public static EvaluationPlan AutoAttackStandard(double epsilon, int steps = AutoAttackDefaults.ApgdSteps, int queries = AutoAttackDefaults.SquareQueries) =>
         new("aa-standard", [new EvaluationStage("aa-standard", StageKind.Cascade,
-            [new Apgd(epsilon, steps), Apgd.TargetedDlr(epsilon, 9, steps), new Square(epsilon, queries)])]);
+            [new Apgd(epsilon, steps), Apgd.TargetedDlr(epsilon, AutoAttackDefaults.StandardTargets, steps), new Square(epsilon, queries)])]);
 }

@@ -21,15 +21,19 @@ namespace Dwf.Robustness.Evaluation;
 public sealed class RobustnessEvaluator
 {
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates an evaluator.</summary>
     /// <param name="options">Validated immediately; defaults when null.</param>
     /// <param name="logger">One line per attack; <see cref="NullLogger"/> when null.</param>
-    public RobustnessEvaluator(EvaluationOptions? options = null, ILogger? logger = null)
+    /// <param name="timeProvider">The clock of a report's <c>Seconds</c> and <c>CreatedUtc</c>; <see cref="TimeProvider.System"/> when null.
+    /// A test passes a fixed one (e.g. <c>FakeTimeProvider</c>) to compare whole reports.</param>
+    public RobustnessEvaluator(EvaluationOptions? options = null, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         Options = options ?? new EvaluationOptions();
         Options.Validate();
         _logger = logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>The options in force.</summary>
@@ -62,7 +66,7 @@ public sealed class RobustnessEvaluator
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(testSet);
-        var clock = Stopwatch.StartNew();
+        var clock = new Clock(_time);
         InputGuards.CheckFiniteParameters(model);
         using var evalMode = EvalModeScope.Enter(model);
         var (data, ownsData, description) = Subset(testSet, datasetName);
@@ -222,7 +226,7 @@ public sealed class RobustnessEvaluator
                 Describe(model),
                 Versions(),
                 state.Seconds + clock.Elapsed.TotalSeconds,
-                DateTimeOffset.UtcNow);
+                _time.GetUtcNow());
             if (statePath is not null)
             {
                 File.Delete(statePath);
@@ -437,5 +441,15 @@ public sealed class RobustnessEvaluator
         }
 
         return hits.Select((h, c) => totals[c] == 0 ? double.NaN : h / totals[c]).ToArray();
+    }
+
+    /// <summary>Elapsed time from a <see cref="TimeProvider"/>, with the two members the evaluation uses of a stopwatch.</summary>
+    private sealed class Clock(TimeProvider time)
+    {
+        private long _start = time.GetTimestamp();
+
+        public TimeSpan Elapsed => time.GetElapsedTime(_start);
+
+        public void Restart() => _start = time.GetTimestamp();
     }
 }

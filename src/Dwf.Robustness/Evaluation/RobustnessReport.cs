@@ -57,6 +57,19 @@ public sealed record RobustnessReport(
     /// <summary>The schema version this library writes.</summary>
     public const int CurrentSchemaVersion = 2;
 
+    /// <summary>
+    /// Value equality over everything the report holds, lists included (a record's generated equality would compare
+    /// its lists by reference): two reports are equal when their JSON (<see cref="ReportJson.Serialize"/>) is. With a
+    /// fixed <see cref="TimeProvider"/> (see <see cref="RobustnessEvaluator"/>), two runs of a deterministic evaluation
+    /// give equal reports, so a test can assert on a whole report.
+    /// </summary>
+    /// <param name="other">Another report.</param>
+    public bool Equals(RobustnessReport? other) =>
+        other is not null && (ReferenceEquals(this, other) || ReportJson.Serialize(this) == ReportJson.Serialize(other));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Model, Dataset, Samples, CleanAccuracy, Attacks.Count, CreatedUtc);
+
     /// <summary>The worst case at <paramref name="epsilon"/> (±1e-9) over every attack at that budget; null when none ran.</summary>
     /// <param name="epsilon">Budget in [0,1] units.</param>
     public WorstCase? WorstCaseAt(double epsilon) => WorstCase.FirstOrDefault(w => Epsilon.SameBudget(w.Epsilon, epsilon));

@@ -30,6 +30,21 @@ public sealed class Expert : IExpert
     public static Expert ResNet18(string name, ExpertKind kind, int numClasses = 10, double width = 1.0) =>
         new(new ResNet18(numClasses, width), name, numClasses, kind);
 
+    /// <summary>Rebuilds an expert saved with <see cref="Models.SavedModel.Save(IExpert, string)"/> from its manifest and weights.</summary>
+    /// <param name="path">The weights file (its manifest beside it).</param>
+    /// <param name="device">Where it lives; the CPU when null.</param>
+    /// <returns>The expert in eval mode.</returns>
+    public static Expert Load(string path, Device? device = null) => Models.SavedModel.LoadExpert(path, device);
+
+    /// <summary>A CIFAR PreAct ResNet-18 expert (the architecture of many public robust checkpoints).</summary>
+    /// <param name="name">Display name.</param>
+    /// <param name="kind">Training kind.</param>
+    /// <param name="numClasses">Classes; 10 for CIFAR-10.</param>
+    /// <param name="width">Width multiplier; 1.0 is the standard network.</param>
+    /// <returns>A new expert with freshly initialized weights.</returns>
+    public static Expert PreActResNet18(string name, ExpertKind kind, int numClasses = 10, double width = 1.0) =>
+        new(new PreActResNet18(numClasses, width), name, numClasses, kind);
+
     /// <inheritdoc />
     public nn.Module<Tensor, Tensor> Module { get; }
 

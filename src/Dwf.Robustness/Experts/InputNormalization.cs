@@ -1,5 +1,6 @@
 using Dwf.Robustness.Infrastructure;
 using static TorchSharp.torch;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Experts;
 
@@ -14,10 +15,10 @@ namespace Dwf.Robustness.Experts;
 public sealed class InputNormalization : nn.Module<Tensor, Tensor>
 {
     /// <summary>CIFAR-10 training-set channel means.</summary>
-    public static readonly double[] Cifar10Mean = [0.4914, 0.4822, 0.4465];
+    public static IReadOnlyList<double> Cifar10Mean => OurDefaults.Cifar10Mean;
 
     /// <summary>CIFAR-10 training-set channel standard deviations.</summary>
-    public static readonly double[] Cifar10Std = [0.2470, 0.2435, 0.2616];
+    public static IReadOnlyList<double> Cifar10Std => OurDefaults.Cifar10Std;
 
     private readonly Tensor mean;
     private readonly Tensor std;
@@ -42,12 +43,20 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"std values must be > 0; got [{string.Join(", ", std)}].", nameof(std));
         }
 
+        Mean = mean.ToArray();
+        Std = std.ToArray();
         this.mean = tensor(mean.Select(v => (float)v).ToArray()).view(1, -1, 1, 1).DetachFromDisposeScope();
         this.std = tensor(std.Select(v => (float)v).ToArray()).view(1, -1, 1, 1).DetachFromDisposeScope();
         register_buffer(nameof(this.mean), this.mean, persistent: false);
         register_buffer(nameof(this.std), this.std, persistent: false);
         RegisterComponents();
     }
+
+    /// <summary>The per-channel means subtracted (a copy of the constructor's values).</summary>
+    public IReadOnlyList<double> Mean { get; }
+
+    /// <summary>The per-channel standard deviations divided by.</summary>
+    public IReadOnlyList<double> Std { get; }
 
     /// <summary>Whether the output is laid out channels-last.</summary>
     public bool ChannelsLast { get; }

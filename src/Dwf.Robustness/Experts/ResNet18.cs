@@ -54,6 +54,12 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     /// <summary>Width multiplier.</summary>
     public double Width { get; }
 
+    /// <summary>The input normalization's per-channel means.</summary>
+    public IReadOnlyList<double> Mean => normalize.Mean;
+
+    /// <summary>The input normalization's per-channel standard deviations.</summary>
+    public IReadOnlyList<double> Std => normalize.Std;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {

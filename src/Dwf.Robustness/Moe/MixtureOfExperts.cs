@@ -57,6 +57,12 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Rebuilds a mixture saved with <see cref="Models.SavedModel.Save(MixtureOfExperts, string)"/> from its manifest and weights.</summary>
+    /// <param name="path">The weights file (its manifest beside it).</param>
+    /// <param name="device">Where it lives; the CPU when null.</param>
+    /// <returns>The mixture in eval mode.</returns>
+    public static MixtureOfExperts Load(string path, Device? device = null) => Models.SavedModel.LoadMixture(path, device);
+
     /// <summary>The experts, in gate-weight order.</summary>
     public IReadOnlyList<IExpert> Experts => _experts;
 
@@ -136,6 +142,12 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
         for (int i = 0; i < perExpert.Length; i++)
         {
             perExpert[i] = experts[i].call(input);
+            if (perExpert[i].dim() != 2 || perExpert[i].shape[0] != input.shape[0] || perExpert[i].shape[1] != NumClasses)
+            {
+                throw new InvalidOperationException(
+                    $"Expert '{_experts[i].Name}' (index {i}) returned shape {InputGuards.Shape(perExpert[i].shape)}; this mixture needs [{input.shape[0]},{NumClasses}] logits. " +
+                    $"Check that its module ends in {NumClasses} outputs, as its NumClasses says.");
+            }
         }
 
         var stacked = stack(perExpert, 1); // [B,E,K]

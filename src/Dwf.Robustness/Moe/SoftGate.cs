@@ -1,6 +1,7 @@
 using Dwf.Robustness.Experts;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Moe;
 
@@ -21,10 +22,24 @@ public sealed class SoftGate : nn.Module<Tensor, Tensor>
     /// <param name="experts">Number of experts E (≥ 1).</param>
     /// <param name="width">Channels of the first stage; default 16 (ours).</param>
     /// <param name="temperature">Softmax temperature (&gt; 0); 1 by default. Larger flattens the weights.</param>
-    public SoftGate(int experts, int width = 16, double temperature = 1.0) : base(nameof(SoftGate))
+    /// <param name="channels">Image channels C (≥ 1); 3 by default.</param>
+    /// <param name="mean">Per-channel mean of the gate's input normalization (length <paramref name="channels"/>); CIFAR-10's when null.</param>
+    /// <param name="std">Per-channel std (all &gt; 0); CIFAR-10's when null.</param>
+    public SoftGate(int experts, int width = OurDefaults.GateWidth, double temperature = 1.0, int channels = 3, IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null)
+        : base(nameof(SoftGate))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(experts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        mean ??= channels == 3 ? OurDefaults.Cifar10Mean : null;
+        std ??= channels == 3 ? OurDefaults.Cifar10Std : null;
+        if (mean is null || std is null || mean.Count != channels || std.Count != channels)
+        {
+            throw new ArgumentException(
+                $"The gate's normalization needs a mean and std for each of its {channels} channels; got {mean?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} and {std?.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}. " +
+                "Pass mean: and std: (the defaults are CIFAR-10's, for 3 channels).", nameof(mean));
+        }
+
         if (!(temperature > 0) || double.IsInfinity(temperature))
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The gate temperature must be a finite number > 0.");
@@ -32,9 +47,11 @@ public sealed class SoftGate : nn.Module<Tensor, Tensor>
 
         Experts = experts;
         Temperature = temperature;
-        normalize = new InputNormalization();
+        Width = width;
+        Channels = channels;
+        normalize = new InputNormalization(mean, std);
         features = nn.Sequential(
-            nn.Conv2d(3, width, 3, stride: 1, padding: 1, bias: false), nn.BatchNorm2d(width), nn.ReLU(),
+            nn.Conv2d(channels, width, 3, stride: 1, padding: 1, bias: false), nn.BatchNorm2d(width), nn.ReLU(),
             nn.Conv2d(width, 2 * width, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(2 * width), nn.ReLU(),
             nn.Conv2d(2 * width, 4 * width, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(4 * width), nn.ReLU());
         scores = nn.Linear(4 * width, experts);
@@ -47,8 +64,20 @@ public sealed class SoftGate : nn.Module<Tensor, Tensor>
     /// <summary>Softmax temperature.</summary>
     public double Temperature { get; }
 
+    /// <summary>Channels of the first stage.</summary>
+    public int Width { get; }
+
+    /// <summary>Image channels the gate takes.</summary>
+    public int Channels { get; }
+
+    /// <summary>The gate's input normalization means.</summary>
+    public IReadOnlyList<double> Mean => normalize.Mean;
+
+    /// <summary>The gate's input normalization standard deviations.</summary>
+    public IReadOnlyList<double> Std => normalize.Std;
+
     /// <summary>Raw scores [B,E] before the softmax.</summary>
-    /// <param name="input">Images [B,3,H,W] in [0,1].</param>
+    /// <param name="input">Images [B,C,H,W] in [0,1].</param>
     public Tensor Scores(Tensor input)
     {
         using var scope = NewDisposeScope();

@@ -30,6 +30,9 @@ public sealed class TopKGate : nn.Module<Tensor, Tensor>
     /// <summary>Experts kept per sample.</summary>
     public int K { get; }
 
+    /// <summary>The scoring network.</summary>
+    public SoftGate Inner => inner;
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {

@@ -17,11 +17,11 @@ public sealed class ExpertTrainer
     private readonly ILogger _logger;
 
     /// <summary>Creates a trainer.</summary>
-    /// <param name="options">Validated immediately.</param>
+    /// <param name="options">Validated immediately; the defaults (the paper's 150 clean epochs, our SGD) when null, as <see cref="JointTrainer"/> does.</param>
     /// <param name="logger">Receives one line per epoch; <see cref="NullLogger"/> when null.</param>
-    public ExpertTrainer(ExpertTrainingOptions options, ILogger? logger = null)
+    public ExpertTrainer(ExpertTrainingOptions? options = null, ILogger? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        options ??= new ExpertTrainingOptions();
         options.Validate();
         Options = options;
         _logger = logger ?? NullLogger.Instance;
@@ -51,16 +51,7 @@ public sealed class ExpertTrainer
         ArgumentNullException.ThrowIfNull(loader);
         var model = expert.Module;
         using var optimizer = Sgd.Create(model.parameters(), Options.Optimizer);
-        var fingerprint = new Dictionary<string, string>
-        {
-            ["attack"] = AttackFingerprint.Of(Options.Attack),
-            ["mix"] = Options.MixCleanWithAdversarial.ToString(),
-            ["optimizer"] = Options.Optimizer.ToString(),
-        };
-        if (Options.LabelSmoothing != 0)
-        {
-            fingerprint["labelSmoothing"] = AttackFingerprint.Exact(Options.LabelSmoothing); // only when set: older checkpoints still resume
-        }
+        var fingerprint = OptionsFingerprint.Of(Options, "options"); // every setting, by path
 
         var loop = new TrainingLoop
         {

@@ -1,4 +1,5 @@
 using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Training;
 
@@ -6,7 +7,7 @@ namespace Dwf.Robustness.Training;
 public sealed record ExpertTrainingOptions
 {
     /// <summary>Epochs; the paper uses 150.</summary>
-    public int Epochs { get; init; } = 150;
+    public int Epochs { get; init; } = PaperDefaults.ExpertEpochs;
 
     /// <summary>Attack that crafts the training examples against the expert itself; null trains on clean images.
     /// The paper's choices are <see cref="PaperAttacks.RandomEpsilonFgsm"/> and <see cref="PaperAttacks.RandomStepsPgd"/>;

@@ -81,20 +81,10 @@ public sealed class JointTrainer
             Loader = loader,
             Epochs = Options.Epochs,
             Seed = Options.Seed,
-            Fingerprint = new()
+            Fingerprint = new(OptionsFingerprint.Of(Options, "options")) // every setting, by path
             {
                 ["experts"] = string.Join(",", mixture.Experts.Select(e => e.Name)),
-                ["shares"] = FormattableString.Invariant($"{Options.CleanShare:R}/{Options.FgsmShare:R}/{Options.PgdShare:R}"),
-                ["fgsm"] = AttackFingerprint.Of(Options.FgsmAttack),
-                ["pgd"] = AttackFingerprint.Of(Options.PgdAttack),
                 ["mixture"] = MixtureFingerprint(mixture),
-                ["frozen"] = Options.FreezeExperts.ToString(),
-                ["entropy"] = Options.GateEntropyWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-                ["gate"] = Options.Gate.ToString(),
-                ["expertsOptimizer"] = Options.Experts.ToString(),
-                ["expertRates"] = $"{Options.ExpertRateScaling}, cap {AttackFingerprint.Exact(Options.MaxExpertRateScale)}",
-                ["gateWarmup"] = Options.GateWarmupBatches.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["labelSmoothing"] = AttackFingerprint.Exact(Options.LabelSmoothing),
             },
             CheckpointPath = checkpointPath,
             Progress = progress,
@@ -152,7 +142,7 @@ public sealed class JointTrainer
     /// <summary>How many images of a batch of <paramref name="size"/> are benign, FGSM and PGD.</summary>
     /// <param name="size">Batch size.</param>
     /// <returns>Three counts summing to <paramref name="size"/>.</returns>
-    public (int Clean, int Fgsm, int Pgd) Split(int size)
+    internal (int Clean, int Fgsm, int Pgd) Split(int size)
     {
         int clean = (int)Math.Round(size * Options.CleanShare);
         int fgsm = Math.Min(size - clean, (int)Math.Round(size * Options.FgsmShare));

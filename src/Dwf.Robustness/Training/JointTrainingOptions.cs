@@ -1,4 +1,5 @@
 using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Defaults;
 
 namespace Dwf.Robustness.Training;
 
@@ -9,7 +10,7 @@ namespace Dwf.Robustness.Training;
 public sealed record JointTrainingOptions
 {
     /// <summary>Epochs; the paper uses 100.</summary>
-    public int Epochs { get; init; } = 100;
+    public int Epochs { get; init; } = PaperDefaults.JointEpochs;
 
     /// <summary>Share of each batch kept benign; default ⅓ (ours; the paper mixes but gives no ratio).</summary>
     public double CleanShare { get; init; } = 1.0 / 3;
@@ -30,7 +31,7 @@ public sealed record JointTrainingOptions
     public OptimizerOptions Gate { get; init; } = new();
 
     /// <summary>SGD settings for the experts; learning rate 0.01 (ours: they start pre-trained).</summary>
-    public OptimizerOptions Experts { get; init; } = new() { LearningRate = 0.01 };
+    public OptimizerOptions Experts { get; init; } = new() { LearningRate = OurDefaults.JointExpertLearningRate };
 
     /// <summary>Freeze the experts and train only the gate (the frozen-expert ablation); default false (paper: experts are trained).</summary>
     public bool FreezeExperts { get; init; }
@@ -44,14 +45,14 @@ public sealed record JointTrainingOptions
 
     /// <summary>Largest multiplier <see cref="ExpertRateScaling.InverseGateWeight"/> applies; default 9 (ours: the
     /// paper's nine experts under a uniform gate).</summary>
-    public double MaxExpertRateScale { get; init; } = 9;
+    public double MaxExpertRateScale { get; init; } = OurDefaults.MaxExpertRateScale;
 
     /// <summary>
     /// Clean batches run through the gate in training mode, without gradients, before the first joint step of a
     /// fresh run, so its BatchNorm statistics describe the data before the first attack is crafted in eval mode;
     /// default 20 (ours; with BatchNorm's momentum 0.1 that leaves 12% of the initial statistics). 0 turns it off.
     /// </summary>
-    public int GateWarmupBatches { get; init; } = 20;
+    public int GateWarmupBatches { get; init; } = OurDefaults.GateWarmupBatches;
 
     /// <summary>Label smoothing of the cross-entropy; default 0 (ours).</summary>
     public double LabelSmoothing { get; init; }

@@ -1,3 +1,5 @@
+using Dwf.Robustness.Defaults;
+
 namespace Dwf.Robustness.Training;
 
 /// <summary>
@@ -7,16 +9,16 @@ namespace Dwf.Robustness.Training;
 public sealed record OptimizerOptions
 {
     /// <summary>Base learning rate; default 0.1.</summary>
-    public double LearningRate { get; init; } = 0.1;
+    public double LearningRate { get; init; } = OurDefaults.LearningRate;
 
     /// <summary>SGD momentum; default 0.9.</summary>
-    public double Momentum { get; init; } = 0.9;
+    public double Momentum { get; init; } = OurDefaults.Momentum;
 
     /// <summary>Nesterov momentum; default false.</summary>
     public bool Nesterov { get; init; }
 
     /// <summary>L2 weight decay; default 5e-4.</summary>
-    public double WeightDecay { get; init; } = 5e-4;
+    public double WeightDecay { get; init; } = OurDefaults.WeightDecay;
 
     /// <summary>Schedule after warm-up; default cosine.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;

@@ -127,7 +127,7 @@ internal sealed class TrainingLoop
                     batch++;
                     if (batch < batches)
                     {
-                        Progress?.Report(new TrainingProgress(Phase, epoch, Epochs, batch, batches, null));
+                        Progress?.Report(new TrainingProgress(Phase, epoch + 1, Epochs, batch, batches, null));
                     }
                 }
             }
@@ -140,7 +140,7 @@ internal sealed class TrainingLoop
                 Phase, epoch + 1, Epochs, metrics.Loss, metrics.CleanAccuracy, metrics.AdversarialAccuracy, rate,
                 metrics.GroupLearningRates is { } all ? $" (every group: {string.Join(", ", all.Select(r => r.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))})" : "",
                 metrics.Seconds);
-            Progress?.Report(new TrainingProgress(Phase, epoch, Epochs, batches, batches, metrics));
+            Progress?.Report(new TrainingProgress(Phase, epoch + 1, Epochs, batches, batches, metrics));
         }
 
         return new TrainingResult(history, resumedFrom);

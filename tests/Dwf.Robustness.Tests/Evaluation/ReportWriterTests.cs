@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Dwf.Robustness.Evaluation;
 using Dwf.Robustness.Tests.TestSupport;
 
@@ -81,21 +80,6 @@ public class ReportWriterTests(EvaluationFixture f) : IClassFixture<EvaluationFi
         var json = ReportJson.Serialize(Report()).Replace("\"schemaVersion\": 2", "\"schemaVersion\": 99");
         var act = () => ReportJson.Deserialize(json);
         act.Should().Throw<InvalidDataException>().WithMessage("*99*");
-    }
-
-    [Fact]
-    public void Png_TwoModels_ValidImageOfRequestedSize()
-    {
-        using var dir = new TempDirectory();
-        var report = Report();
-        string path = dir.File("plot.png");
-
-        ReportPlot.SavePng([report, report with { Model = "other" }], path, 640, 400);
-
-        var bytes = File.ReadAllBytes(path);
-        bytes[..8].Should().Equal(0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A);
-        BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)).Should().Be(640);
-        BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)).Should().Be(400);
     }
 
     [Fact]

@@ -32,6 +32,20 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
     }
 
     [Fact]
+    public void Evaluate_FixedTimeProvider_TimesComeFromIt()
+    {
+        var time = new FixedTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+
+        var a = new RobustnessEvaluator(Small(randomStart: false), timeProvider: time).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+        var b = new RobustnessEvaluator(Small(randomStart: false), timeProvider: time).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+
+        (a.Seconds, a.CreatedUtc).Should().Be((0.0, time.GetUtcNow()));
+        ReportJson.Serialize(a).Should().Be(ReportJson.Serialize(b), "with a fixed clock two runs of a deterministic evaluation give the same report");
+        a.Should().Be(b, "reports compare by value, lists included");
+        a.Should().NotBe(b with { Warnings = ["other"] });
+    }
+
+    [Fact]
     public void Evaluate_DeterministicAttacks_NumbersEqualDirectAttackCalls()
     {
         using var scope = NewDisposeScope();

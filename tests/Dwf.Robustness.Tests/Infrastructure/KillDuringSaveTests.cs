@@ -102,7 +102,7 @@ public class KillDuringSaveTests(ITestOutputHelper output)
         {
             File.Delete(path);
             orphans += RunAndKill("checkpoint", path, random);
-            var expert = Expert.ResNet18("child", ExpertKind.Clean, width: 0.0625);
+            var expert = Expert.ResNet18("child", ExpertKind.Clean, width: 0.125);
             using var optimizer = Sgd.Create(expert.Module.parameters(), new ExpertTrainingOptions().Optimizer);
             var header = ReadHeader(path);
             TrainingCheckpoint.Load(path, header.Phase, header.Fingerprint, expert.Module, [optimizer]); // throws if torn

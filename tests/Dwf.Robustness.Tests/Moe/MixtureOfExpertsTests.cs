@@ -107,6 +107,20 @@ public class MixtureOfExpertsTests
     }
 
     [Fact]
+    public void Forward_ExpertReturnsOtherClassCountThanItClaims_ThrowsNamingExpert()
+    {
+        using var scope = NewDisposeScope();
+        // The module has 5 outputs, the expert claims 4: before, this failed inside torch.stack naming no expert.
+        var experts = TinyMixture.Experts(2, classes: 4).Append(new Expert(new TinyCnn(5), "liar", 4)).ToList();
+        using var moe = new MixtureOfExperts(experts, new SoftGate(3, width: 4));
+        moe.eval();
+
+        var act = () => moe.call(rand(2, 3, 8, 8));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*'liar' (index 2)*[2,5]*[2,4]*");
+    }
+
+    [Fact]
     public void Constructor_NoExperts_Throws()
     {
         var act = () => new MixtureOfExperts([]);

@@ -39,6 +39,28 @@ public class SoftGateTests
     }
 
     [Fact]
+    public void Forward_OneChannelWithItsNormalization_ScoresGrayscaleImages()
+    {
+        using var scope = NewDisposeScope();
+        // Before, the gate was fixed to 3 channels and CIFAR-10's normalization.
+        using var gate = new SoftGate(2, width: 4, channels: 1, mean: [0.5], std: [0.25]);
+        gate.eval();
+
+        var weights = gate.call(rand(3, 1, 8, 8));
+
+        weights.shape.Should().Equal(3, 2);
+        weights.sum(1).allclose(ones(3)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Constructor_ChannelsWithoutMatchingNormalization_ThrowsNamingFix()
+    {
+        var act = () => new SoftGate(2, channels: 1);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("mean").WithMessage("*each of its 1 channels*got none and none*Pass mean: and std:*");
+    }
+
+    [Fact]
     public void Constructor_NonPositiveTemperature_ThrowsNamingTemperature()
     {
         var act = () => new SoftGate(3, temperature: 0);

@@ -77,7 +77,7 @@ public class CheckpointResumeTests
         act.Should().Throw<InvalidDataException>().WithMessage("*seed: checkpoint 5, now 99*");
     }
 
-    public enum Change { LoaderAugment, LoaderShuffle, LoaderCropPadding, LoaderDropLast, OtherDataSameSize, PgdStepSize, EpsilonBeyondFourDecimals }
+    public enum Change { LoaderAugment, LoaderShuffle, LoaderCropPadding, LoaderDropLast, OtherDataSameSize, PgdStepSize, EpsilonBeyondFourDecimals, GateNesterov, ExpertsWarmup, Shares, GateWarmupBatches }
 
     [Theory]
     [InlineData(Change.LoaderAugment, "*loader: checkpoint*Augment*")]
@@ -85,8 +85,12 @@ public class CheckpointResumeTests
     [InlineData(Change.LoaderCropPadding, "*loader: checkpoint*CropPadding*")]
     [InlineData(Change.LoaderDropLast, "*loader: checkpoint*DropLast*")]
     [InlineData(Change.OtherDataSameSize, "*data: checkpoint*")]
-    [InlineData(Change.PgdStepSize, "*pgd: checkpoint*stepSize=0.01*now*stepSize=0.011*")]
-    [InlineData(Change.EpsilonBeyondFourDecimals, "*fgsm: checkpoint*epsilon=0.03,*now*epsilon=0.03001,*")]
+    [InlineData(Change.PgdStepSize, "*options.PgdAttack: checkpoint*stepSize=0.01*now*stepSize=0.011*")]
+    [InlineData(Change.EpsilonBeyondFourDecimals, "*options.FgsmAttack: checkpoint*epsilon=0.03,*now*epsilon=0.03001,*")]
+    [InlineData(Change.GateNesterov, "*options.Gate.Nesterov: checkpoint false, now true*")]
+    [InlineData(Change.ExpertsWarmup, "*options.Experts.WarmupEpochs: checkpoint 0, now 0.5*")]
+    [InlineData(Change.Shares, "*options.CleanShare: checkpoint 0.333*, now 0.25*")]
+    [InlineData(Change.GateWarmupBatches, "*options.GateWarmupBatches: checkpoint*now 3*")]
     public void Fit_CheckpointWithOneSettingChanged_RefusedNamingIt(Change change, string message)
     {
         using var dir = new TempDirectory();
@@ -106,6 +110,10 @@ public class CheckpointResumeTests
             Change.LoaderDropLast => (options, data, loaderOptions with { DropLast = true }),
             Change.OtherDataSameSize => (options, other, loaderOptions),
             Change.PgdStepSize => (options with { PgdAttack = PaperAttacks.RandomStepsPgd([1, 2], 0.03, 0.011) }, data, loaderOptions),
+            Change.GateNesterov => (options with { Gate = options.Gate with { Nesterov = true } }, data, loaderOptions),
+            Change.ExpertsWarmup => (options with { Experts = options.Experts with { WarmupEpochs = 0.5 } }, data, loaderOptions),
+            Change.Shares => (options with { CleanShare = 0.25, FgsmShare = 0.25, PgdShare = 0.5 }, data, loaderOptions),
+            Change.GateWarmupBatches => (options with { GateWarmupBatches = 3 }, data, loaderOptions),
             _ => (options with { FgsmAttack = PaperAttacks.RandomEpsilonFgsm([0.01, 0.03001]) }, data, loaderOptions),
         };
         var act = () => new JointTrainer(changedOptions).Fit(moe, new Dwf.Robustness.Data.BatchLoader(changedData, changedLoader), path);
@@ -144,6 +152,44 @@ public class CheckpointResumeTests
         act.Should().Throw<InvalidDataException>().WithMessage("*Nothing was loaded*");
     }
 
+    [Theory]
+    [InlineData("nesterov", "*options.Optimizer.Nesterov: checkpoint false, now true*")]
+    [InlineData("probe", "*options.CleanAccuracySample: checkpoint 32, now 16*")]
+    public void ExpertFit_CheckpointWithOneOptionChanged_RefusedNamingItsPath(string change, string message)
+    {
+        using var dir = new TempDirectory();
+        using var data = SyntheticDataset.Create(64);
+        string path = dir.File("expert.ckpt");
+        using var model = new TinyCnn(4, seed: 1);
+        var options = new ExpertTrainingOptions { Epochs = 1, Optimizer = new OptimizerOptions { LearningRate = 0.05 } };
+        new ExpertTrainer(options).Fit(new Dwf.Robustness.Experts.Expert(model, "x", 4), SyntheticDataset.Loader(data), path);
+        var changed = change == "nesterov" ? options with { Optimizer = options.Optimizer with { Nesterov = true } } : options with { CleanAccuracySample = 16 };
+
+        var act = () => new ExpertTrainer(changed).Fit(new Dwf.Robustness.Experts.Expert(model, "x", 4), SyntheticDataset.Loader(data), path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void OptionsFingerprint_GermanCulture_SameEntries()
+    {
+        var options = JointTrainerTests.TinyOptions(epochs: 1) with { GateEntropyWeight = 0.125 };
+        var invariant = OptionsFingerprint.Of(options, "options");
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            OptionsFingerprint.Of(options, "options").Should().Equal(invariant);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+
+        invariant["options.GateEntropyWeight"].Should().Be("0.125");
+        invariant.Keys.Should().Contain(["options.Gate.LearningRate", "options.Experts.Schedule", "options.PgdAttack", "options.LabelSmoothing"]);
+    }
+
     [Fact]
     public void Fit_ProgressAndLogger_ReportEveryEpoch()
     {
@@ -155,6 +201,8 @@ public class CheckpointResumeTests
         new JointTrainer(JointTrainerTests.TinyOptions(epochs: 2), logger).Fit(moe, SyntheticDataset.Loader(data), progress: new SyncProgress<TrainingProgress>(reports.Add));
 
         reports.Where(r => r.CompletedEpoch is not null).Select(r => r.CompletedEpoch!.Epoch).Should().Equal(1, 2);
+        reports.Select(r => r.Epoch).Should().Equal([1, 1, 2, 2], "progress counts epochs from 1, as the metrics do");
+        reports.Where(r => r.CompletedEpoch is not null).Should().OnlyContain(r => r.Epoch == r.CompletedEpoch!.Epoch);
         reports.Should().HaveCount(4, "one report per batch, 2 batches × 2 epochs");
         logger.Lines.Where(l => !l.Contains("warmed")).Should().HaveCount(2).And.OnlyContain(l => l.StartsWith("joint epoch"));
         logger.Lines.Should().ContainSingle(l => l.Contains("gate BatchNorm statistics warmed"));

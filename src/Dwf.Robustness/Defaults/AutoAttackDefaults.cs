@@ -1,0 +1,20 @@
+namespace Dwf.Robustness.Defaults;
+
+/// <summary>The settings of AutoAttack (Croce and Hein, ICML 2020; fra31/auto-attack) that its plans here follow.</summary>
+public static class AutoAttackDefaults
+{
+    /// <summary>APGD iterations: 100.</summary>
+    public const int ApgdSteps = 100;
+
+    /// <summary>Target classes of APGD-T in the standard version: 9.</summary>
+    public const int StandardTargets = 9;
+
+    /// <summary>Target classes of APGD-T in the rapid version: 3.</summary>
+    public const int RapidTargets = 3;
+
+    /// <summary>Square Attack's query budget: 5,000.</summary>
+    public const int SquareQueries = 5000;
+
+    /// <summary>Square Attack's initial fraction of pixels changed: 0.8.</summary>
+    public const double SquareInitialFraction = 0.8;
+}

@@ -1,0 +1,11 @@
+namespace Dwf.Robustness.Models;
+
+/// <summary>What a saved model file holds.</summary>
+public enum ModelKind
+{
+    /// <summary>One expert.</summary>
+    Expert,
+
+    /// <summary>A mixture of experts with its gate.</summary>
+    Mixture,
+}

@@ -1,0 +1,132 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dwf.Robustness.Moe;
+
+namespace Dwf.Robustness.Models;
+
+/// <summary>
+/// A model file's description, saved as JSON beside its weights (<c>&lt;weights&gt;.manifest.json</c>): what it is,
+/// the architecture, width, classes and normalization of every expert, the gate's type and settings, the mixing
+/// mode and the library version — so <see cref="SavedModel"/> rebuilds the model without user code.
+/// </summary>
+/// <param name="SchemaVersion">Manifest format version; <see cref="CurrentSchemaVersion"/>.</param>
+/// <param name="Kind">An expert or a mixture.</param>
+/// <param name="Library">The library version that wrote it.</param>
+/// <param name="Experts">The expert (one, for <see cref="ModelKind.Expert"/>) or the mixture's experts in gate order.</param>
+/// <param name="Gate">The mixture's gate; null for an expert.</param>
+/// <param name="Mode">The mixture's mixing mode; null for an expert.</param>
+public sealed record ModelManifest(
+    int SchemaVersion,
+    ModelKind Kind,
+    string Library,
+    IReadOnlyList<ExpertManifest> Experts,
+    GateManifest? Gate,
+    MixtureMode? Mode)
+{
+    /// <summary>The manifest format this library writes and reads.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Most experts a manifest may list.</summary>
+    public const int MaxExperts = 1024;
+
+    /// <summary>Largest manifest file read (a manifest is a few kilobytes; a bigger file is refused unread).</summary>
+    public const long MaxFileBytes = 1 << 20;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
+    };
+
+    /// <summary>The manifest path of the weights file <paramref name="weights"/>.</summary>
+    /// <param name="weights">The weights file.</param>
+    public static string PathFor(string weights) => weights + ".manifest.json";
+
+    /// <summary>Describes one expert.</summary>
+    /// <param name="expert">The expert.</param>
+    public static ModelManifest Of(Dwf.Robustness.Experts.IExpert expert) =>
+        new(CurrentSchemaVersion, ModelKind.Expert, LibraryVersion, [ExpertManifest.Of(expert)], null, null);
+
+    /// <summary>Describes a mixture: every expert, the gate and the mixing mode.</summary>
+    /// <param name="mixture">The mixture.</param>
+    public static ModelManifest Of(MixtureOfExperts mixture)
+    {
+        ArgumentNullException.ThrowIfNull(mixture);
+        return new(CurrentSchemaVersion, ModelKind.Mixture, LibraryVersion, mixture.Experts.Select(ExpertManifest.Of).ToArray(), GateManifest.Of(mixture.Gate), mixture.Mode);
+    }
+
+    /// <summary>The library version written into manifests.</summary>
+    public static string LibraryVersion =>
+        typeof(ModelManifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    /// <summary>This manifest as indented JSON (camelCase, enums by name).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads and checks the manifest at <paramref name="path"/>; every value is range-checked before anything is built from it.</summary>
+    /// <param name="path">A manifest file.</param>
+    /// <exception cref="FileNotFoundException">No file.</exception>
+    /// <exception cref="InvalidDataException">Too large, not JSON, another schema, or a value out of range — naming the file and the entry.</exception>
+    public static ModelManifest Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"No model manifest at '{path}'. Models saved with SavedModel.Save have one beside their weights; for weights without one, rebuild the module and use ModelFile.Load.", path);
+        }
+
+        if (info.Length > MaxFileBytes)
+        {
+            throw new InvalidDataException($"'{path}' is {info.Length} bytes; a model manifest is at most {MaxFileBytes}. It is not a manifest; nothing was read.");
+        }
+
+        ModelManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid model manifest: {e.Message}", e);
+        }
+
+        if (manifest is null)
+        {
+            throw new InvalidDataException($"'{path}' holds no manifest (the JSON is null).");
+        }
+
+        manifest.Validate(path);
+        return manifest;
+    }
+
+    /// <summary>Throws <see cref="InvalidDataException"/> naming the first entry that cannot be right.</summary>
+    /// <param name="file">The manifest's path, for messages.</param>
+    public void Validate(string file)
+    {
+        ManifestChecks.Require(SchemaVersion == CurrentSchemaVersion, file, "schemaVersion", SchemaVersion, $"{CurrentSchemaVersion} (this library reads schema {CurrentSchemaVersion} only)");
+        ManifestChecks.Require(Enum.IsDefined(Kind), file, "kind", Kind, "expert or mixture");
+        ManifestChecks.Require(Experts is not null && Experts.Count >= 1 && Experts.Count <= MaxExperts, file, "experts", Experts?.Count, $"a list of 1 to {MaxExperts} experts");
+        for (int i = 0; i < Experts!.Count; i++)
+        {
+            ManifestChecks.Require(Experts[i] is not null, file, $"experts[{i}]", null, "an expert");
+            Experts[i].Validate(file, $"experts[{i}]");
+        }
+
+        if (Kind == ModelKind.Expert)
+        {
+            ManifestChecks.Require(Experts.Count == 1, file, "experts", Experts.Count, "exactly 1 for an expert");
+            ManifestChecks.Require(Gate is null && Mode is null, file, "gate", Gate?.Type, "absent for an expert");
+            return;
+        }
+
+        var repeated = Experts.GroupBy(e => e.Name).FirstOrDefault(g => g.Count() > 1)?.Key;
+        ManifestChecks.Require(repeated is null, file, "experts[].name", repeated, "unique within the mixture");
+        var odd = Experts.FirstOrDefault(e => e.NumClasses != Experts[0].NumClasses);
+        ManifestChecks.Require(odd is null, file, $"experts['{odd?.Name}'].numClasses", odd?.NumClasses, $"the same for every expert ({Experts[0].NumClasses}, as '{Experts[0].Name}')");
+        ManifestChecks.Require(Mode is { } m && Enum.IsDefined(m), file, "mode", Mode, $"one of {string.Join(", ", Enum.GetNames<MixtureMode>())}");
+        ManifestChecks.Require(Gate is not null, file, "gate", null, "the mixture's gate");
+        Gate!.Validate(file, Experts.Count);
+    }
+}

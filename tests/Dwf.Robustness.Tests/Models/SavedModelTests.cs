@@ -1,0 +1,168 @@
+using Dwf.Robustness.Experts;
+using Dwf.Robustness.Models;
+using Dwf.Robustness.Moe;
+using Dwf.Robustness.Tests.TestSupport;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Tests.Models;
+
+public class SavedModelTests
+{
+    private static Expert SmallExpert(string name, ExpertKind kind, long seed)
+    {
+        manual_seed(seed);
+        return new Expert(new ResNet18(4, 0.125, mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3]), name, 4, kind);
+    }
+
+    private static MixtureOfExperts SmallMixture(bool topK)
+    {
+        var experts = new IExpert[] { SmallExpert("a", ExpertKind.Clean, 1), SmallExpert("b", ExpertKind.Fgsm, 2), SmallExpert("c", ExpertKind.Pgd, 3) };
+        manual_seed(4);
+        var soft = new SoftGate(3, width: 4, temperature: 2);
+        return new MixtureOfExperts(experts, topK ? new TopKGate(soft, 2) : soft, MixtureMode.Probabilities);
+    }
+
+    [Fact]
+    public void LoadExpert_SavedExpert_RebuiltWithoutUserCodeAndBitIdentical()
+    {
+        using var dir = new TempDirectory();
+        using var scope = NewDisposeScope();
+        var expert = SmallExpert("pgd-1", ExpertKind.Pgd, 7);
+        expert.Module.eval();
+        var x = rand(3, 3, 32, 32);
+        string path = dir.File("pgd-1.bin");
+        SavedModel.Save(expert, path);
+
+        var loaded = Expert.Load(path);
+
+        (loaded.Name, loaded.Kind, loaded.NumClasses).Should().Be(("pgd-1", ExpertKind.Pgd, 4));
+        ((ResNet18)loaded.Module).Mean.Should().Equal(0.5, 0.4, 0.3);
+        loaded.Module.call(x).equal(expert.Module.call(x)).all().item<bool>().Should().BeTrue();
+        File.ReadAllText(ModelManifest.PathFor(path)).Should().Contain("\"architecture\": \"ResNet18\"").And.Contain("\"width\": 0.125");
+        loaded.Module.Dispose();
+        expert.Module.Dispose();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LoadMixture_SavedMixture_SameExpertsGateModeAndOutputs(bool topK)
+    {
+        using var dir = new TempDirectory();
+        using var scope = NewDisposeScope();
+        using var mixture = SmallMixture(topK);
+        mixture.eval();
+        var x = rand(2, 3, 32, 32);
+        string path = dir.File("dwf.bin");
+        SavedModel.Save(mixture, path);
+
+        using var loaded = MixtureOfExperts.Load(path);
+
+        loaded.Experts.Select(e => (e.Name, e.Kind)).Should().Equal(mixture.Experts.Select(e => (e.Name, e.Kind)));
+        loaded.Mode.Should().Be(MixtureMode.Probabilities);
+        loaded.Gate.GetType().Should().Be(topK ? typeof(TopKGate) : typeof(SoftGate));
+        loaded.call(x).equal(mixture.call(x)).all().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Save_CustomModule_NotSupportedNamingTheFix()
+    {
+        using var dir = new TempDirectory();
+        using var module = new TinyCnn(4);
+
+        var act = () => SavedModel.Save(new Expert(module, "custom", 4), dir.File("c.bin"));
+
+        act.Should().Throw<NotSupportedException>().WithMessage("*'custom' wraps a TinyCnn*ModelFile.Save*");
+        File.Exists(dir.File("c.bin")).Should().BeFalse("nothing is written when the model cannot be described");
+    }
+
+    public enum Damage { AbsurdWidth, AbsurdClasses, GateExpertCount, OtherSchema, NotJson, Huge, NegativeStd, TopKWithoutK }
+
+    [Theory]
+    [InlineData(Damage.AbsurdWidth, "*entry 'experts[0].width' is 1000000*(0, 16]*")]
+    [InlineData(Damage.AbsurdClasses, "*not a valid model manifest*")]
+    [InlineData(Damage.GateExpertCount, "*entry 'gate.experts' is 7*the number of experts, 3*")]
+    [InlineData(Damage.OtherSchema, "*entry 'schemaVersion' is 9*")]
+    [InlineData(Damage.NotJson, "*not a valid model manifest*")]
+    [InlineData(Damage.Huge, "*a model manifest is at most*nothing was read*")]
+    [InlineData(Damage.NegativeStd, "*entry 'experts[1].std'*finite numbers > 0*")]
+    [InlineData(Damage.TopKWithoutK, "*entry 'gate.k' is missing*1 to 3*")]
+    public void LoadMixture_HostileManifest_RefusedNamingFileAndEntryBeforeBuilding(Damage damage, string message)
+    {
+        using var dir = new TempDirectory();
+        using (var mixture = SmallMixture(topK: false))
+        {
+            SavedModel.Save(mixture, dir.File("m.bin"));
+        }
+
+        string manifest = ModelManifest.PathFor(dir.File("m.bin"));
+        string json = File.ReadAllText(manifest);
+        string damaged = damage switch
+        {
+            Damage.AbsurdWidth => ReplaceFirst(json, "\"width\": 0.125", "\"width\": 1000000"),
+            Damage.AbsurdClasses => ReplaceFirst(json, "\"numClasses\": 4", "\"numClasses\": 99999999999999"),
+            Damage.GateExpertCount => json.Replace("\"experts\": 3", "\"experts\": 7", StringComparison.Ordinal),
+            Damage.OtherSchema => json.Replace("\"schemaVersion\": 1", "\"schemaVersion\": 9", StringComparison.Ordinal),
+            Damage.NotJson => json[..(json.Length / 2)],
+            Damage.Huge => json + new string(' ', (int)ModelManifest.MaxFileBytes),
+            Damage.NegativeStd => ReplaceNth(json, "0.2,", "-0.2,", 2),
+            _ => json.Replace("\"type\": \"Soft\"", "\"type\": \"TopK\"", StringComparison.Ordinal),
+        };
+        damaged.Should().NotBe(json, "the damage must change the file");
+        File.WriteAllText(manifest, damaged);
+
+        var act = () => MixtureOfExperts.Load(dir.File("m.bin"));
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message).And.Message.Should().Contain("m.bin.manifest.json");
+    }
+
+    [Fact]
+    public void LoadExpert_ManifestOfOtherWidthThanWeights_RefusedByTheWeightCheck()
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+        SavedModel.Save(expert, dir.File("x.bin"));
+        expert.Module.Dispose();
+        string manifest = ModelManifest.PathFor(dir.File("x.bin"));
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"width\": 0.125", "\"width\": 0.25", StringComparison.Ordinal));
+
+        var act = () => Expert.Load(dir.File("x.bin"));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*Nothing was loaded*");
+    }
+
+    [Fact]
+    public void LoadExpert_MixtureFile_RefusedNamingTheRightMethod()
+    {
+        using var dir = new TempDirectory();
+        using (var mixture = SmallMixture(topK: false))
+        {
+            SavedModel.Save(mixture, dir.File("m.bin"));
+        }
+
+        var act = () => Expert.Load(dir.File("m.bin"));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*mixture of 3 experts*SavedModel.LoadMixture*");
+    }
+
+    private static string ReplaceFirst(string text, string what, string with)
+    {
+        int i = text.IndexOf(what, StringComparison.Ordinal);
+        return i < 0 ? text : text[..i] + with + text[(i + what.Length)..];
+    }
+
+    private static string ReplaceNth(string text, string what, string with, int n)
+    {
+        int i = -1;
+        for (int k = 0; k < n; k++)
+        {
+            i = text.IndexOf(what, i + 1, StringComparison.Ordinal);
+            if (i < 0)
+            {
+                return text;
+            }
+        }
+
+        return text[..i] + with + text[(i + what.Length)..];
+    }
+}
