@@ -11,8 +11,8 @@ public static class Presets
     /// <summary>One line per preset for <c>--help</c>.</summary>
     public static readonly string Help =
         "paper: the paper's set-up (full width, 150 + 100 epochs, all data; days on a GPU) | " +
-        "cpu-medium: width ×0.25, 1,000 images/class, 6 + 3 epochs, 1,000 test images (≤ 150 min on 2 cores) | " +
-        "cpu-small: width ×0.25, 200 images/class, 4 + 2 epochs, 1,000 test images, the best expert only (≤ 60 min on 2 cores) | " +
+        "cpu-medium: width ×0.25, 500 images/class, 5 + 3 epochs, 1,000 test images, every expert (about 115 min on 2 AVX2 cores, estimated) | " +
+        "cpu-small: width ×0.25, 200 images/class, 4 + 2 epochs, 1,000 test images, the best expert only (45 min measured on 2 AVX2 cores) | " +
         "micro: a smoke test on 200 images (about a minute)";
 
     public static RunConfig Create(string name, string data, string runFolder) => name switch
@@ -20,8 +20,8 @@ public static class Presets
         "paper" => new RunConfig { Preset = name, Data = data, RunFolder = runFolder },
         "cpu-medium" => CpuRecipe(name, data, runFolder) with
         {
-            TrainPerClass = 1000, ValidationPerClass = 100, ExpertEpochs = 6, ExpertWarmupEpochs = 0.9,
-            JointEpochs = 3, EvalPerClass = 100, EvalPgdSteps = [20, 50],
+            TrainPerClass = 500, ValidationPerClass = 100, ExpertEpochs = 5, ExpertWarmupEpochs = 0.75,
+            JointEpochs = 3, EvalPerClass = 100, EvalPgdSteps = [20],
         },
         "cpu-small" => CpuRecipe(name, data, runFolder) with
         {
