@@ -30,15 +30,9 @@ public sealed class PreActResNet18 : nn.Module<Tensor, Tensor>
     public PreActResNet18(int numClasses = 10, double width = 1.0, IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null)
         : base(nameof(PreActResNet18))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 2);
-        if (!(width > 0) || width > 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(width), width, "The width multiplier must be in (0, 16]; 1.0 is the standard PreAct ResNet-18.");
-        }
-
+        long[] planes = ResNetWidth.Planes(numClasses, width, "PreAct ResNet-18");
         NumClasses = numClasses;
         Width = width;
-        long[] planes = [Channels(64, width), Channels(128, width), Channels(256, width), Channels(512, width)];
         normalize = new InputNormalization(mean, std);
         conv1 = nn.Conv2d(3, planes[0], 3, stride: 1, padding: 1, bias: false);
         layer1 = Layer(planes[0], planes[0], 1);
@@ -90,8 +84,6 @@ public sealed class PreActResNet18 : nn.Module<Tensor, Tensor>
 
         base.Dispose(disposing);
     }
-
-    private static long Channels(int baseChannels, double width) => Math.Max(1, (long)Math.Round(baseChannels * width));
 
     private static Sequential Layer(long inPlanes, long planes, long stride) =>
         nn.Sequential(new PreActBlock(inPlanes, planes, stride), new PreActBlock(planes, planes, 1));

@@ -28,15 +28,9 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     public ResNet18(int numClasses = 10, double width = 1.0, IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null)
         : base(nameof(ResNet18))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 2);
-        if (!(width > 0) || width > 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(width), width, "The width multiplier must be in (0, 16]; 1.0 is the standard ResNet-18.");
-        }
-
+        long[] planes = ResNetWidth.Planes(numClasses, width, "ResNet-18");
         NumClasses = numClasses;
         Width = width;
-        long[] planes = [Channels(64, width), Channels(128, width), Channels(256, width), Channels(512, width)];
         normalize = new InputNormalization(mean, std);
         conv1 = nn.Conv2d(3, planes[0], 3, stride: 1, padding: 1, bias: false);
         bn1 = nn.BatchNorm2d(planes[0]);
@@ -87,8 +81,6 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
 
         base.Dispose(disposing);
     }
-
-    private static long Channels(int baseChannels, double width) => Math.Max(1, (long)Math.Round(baseChannels * width));
 
     private static Sequential Layer(long inPlanes, long planes, long stride) =>
         nn.Sequential(new BasicBlock(inPlanes, planes, stride), new BasicBlock(planes, planes, 1));
