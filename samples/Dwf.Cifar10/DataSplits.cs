@@ -26,8 +26,8 @@ public static class DataSplits
     /// <summary>The experts' training images.</summary>
     public static Cifar10Dataset Experts(RunConfig c, Cifar10Dataset train) => train.TakePerClass(TrainPerClass(c, train));
 
-    /// <summary>The joint phase's images: <see cref="RunConfig.JointPerClass"/> of the experts' training images, or all of them.</summary>
-    public static Cifar10Dataset Joint(RunConfig c, Cifar10Dataset train)
+    /// <summary>Joint-phase images per class: <see cref="RunConfig.JointPerClass"/> of the experts' training images, or all of them.</summary>
+    public static int JointPerClass(RunConfig c, Cifar10Dataset train)
     {
         int experts = TrainPerClass(c, train);
         if (c.JointPerClass > experts)
@@ -35,8 +35,11 @@ public static class DataSplits
             throw new ArgumentException($"JointPerClass {c.JointPerClass} is more than the {experts} expert training images per class; the joint phase uses a part of them.");
         }
 
-        return train.TakePerClass(c.JointPerClass ?? experts);
+        return c.JointPerClass ?? experts;
     }
+
+    /// <summary>The joint phase's images.</summary>
+    public static Cifar10Dataset Joint(RunConfig c, Cifar10Dataset train) => train.TakePerClass(JointPerClass(c, train));
 
     /// <summary>The held-out validation images, disjoint from every training image.</summary>
     public static Cifar10Dataset Validation(RunConfig c, Cifar10Dataset train) => train.TakePerClass(c.ValidationPerClass, skipPerClass: TrainPerClass(c, train));

@@ -21,11 +21,11 @@ public sealed partial class Pipeline
     /// <summary>The forward/backward passes of the DWF pipeline as configured: every expert's pre-training plus the joint phase.</summary>
     public double PipelinePasses()
     {
-        using var experts = DataSplits.Experts(config, Train);
-        using var joint = DataSplits.Joint(config, Train);
+        int classes = Train.ClassNames.Count; // image counts only: the subsets themselves are not built
+        int experts = DataSplits.TrainPerClass(config, Train) * classes, joint = DataSplits.JointPerClass(config, Train) * classes;
         var plan = ExpertPlan.For(config);
-        return plan.Sum(s => TrainingCost.Expert(config, s.Kind, experts.Count, config.EpochsFor(s.Kind))) +
-               TrainingCost.Joint(config, plan.Count, joint.Count, config.JointEpochs);
+        return plan.Sum(s => TrainingCost.Expert(config, s.Kind, experts, config.EpochsFor(s.Kind))) +
+               TrainingCost.Joint(config, plan.Count, joint, config.JointEpochs);
     }
 
     /// <summary>Trains both controls (each skipped when its weights exist).</summary>
@@ -75,12 +75,7 @@ public sealed partial class Pipeline
 
         var spec = ControlSpec(EqualComputeControl);
         double passes = PipelinePasses();
-        int images;
-        using (var experts = DataSplits.Experts(config, Train))
-        {
-            images = experts.Count;
-        }
-
+        int images = DataSplits.TrainPerClass(config, Train) * Train.ClassNames.Count;
         int epochs = TrainingCost.EqualComputeEpochs(config, passes, images);
         Console.WriteLine(FormattableString.Invariant($"control {EqualComputeControl}: one PGD expert, {epochs} epochs = the pipeline's {passes:0.###e0} passes"));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);

@@ -243,8 +243,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         var drift = new Dictionary<string, double>();
         foreach (var (spec, expert) in ExpertPlan.For(config).Zip(mixture.Experts))
         {
-            using var pretrained = LoadExpert(spec.Name, folder.ExpertWeights(spec.Name));
-            drift[spec.Name] = WeightChange.Relative(pretrained, expert.Module);
+            drift[spec.Name] = DriftFrom(spec.Name, expert.Module);
         }
 
         return drift;

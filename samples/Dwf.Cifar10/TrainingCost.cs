@@ -33,5 +33,5 @@ public sealed record TrainingCost(double Passes, double Seconds)
 
     /// <summary>Epochs of one PGD expert on <paramref name="images"/> images that cost <paramref name="passes"/> (rounded to the nearest, at least 1).</summary>
     public static int EqualComputeEpochs(RunConfig c, double passes, int images) =>
-        Math.Max(1, (int)Math.Round(passes / (images * (c.MeanPgdTrainSteps + (c.ExpertMixClean ? 2 : 1)))));
+        Math.Max(1, (int)Math.Round(passes / Expert(c, ExpertKind.Pgd, images, 1)));
 }
