@@ -16,7 +16,7 @@ public static class CostFile
 
     /// <summary>
     /// Every trained model's cost, by model name: each expert's own; a mixture's joint phase plus all its experts'
-    /// pre-training; each control's own (the fine-tuned control's includes its starting expert's pre-training).
+    /// pre-training; each control's own (the fine-tuned control's includes its starting expert's pre-training); each baseline's own.
     /// </summary>
     public static Dictionary<string, TrainingCost> Collect(RunConfig config, RunFolder folder)
     {
@@ -44,6 +44,14 @@ public static class CostFile
             if (Read(folder.ControlWeights(control)) is { } cost)
             {
                 costs[control] = cost;
+            }
+        }
+
+        foreach (var baseline in new[] { Pipeline.TradesModel, Pipeline.SoeModel, Pipeline.AdvMoeModel })
+        {
+            if (Read(folder.BaselineWeights(baseline)) is { } cost)
+            {
+                costs[baseline] = cost;
             }
         }
 

@@ -31,7 +31,10 @@ public static class ExpertPlan
         return specs;
     }
 
-    public static IAttack FgsmAttack(RunConfig c) => PaperAttacks.RandomEpsilonFgsm(c.FgsmEpsilons);
+    /// <summary>The FGSM experts' attack: ε drawn per batch from the grid; with <see cref="RunConfig.FgsmRandomStart"/>, FGSM from a random start (step 1.25·ε).</summary>
+    public static IAttack FgsmAttack(RunConfig c) => c.FgsmRandomStart
+        ? new RandomizedAttack(c.FgsmEpsilons.Select(e => Pgd.FastFgsm(e)), $"FGSM-RS(ε∈{{{string.Join(", ", c.FgsmEpsilons.Select(e => e.ToString(System.Globalization.CultureInfo.InvariantCulture)))}}})")
+        : PaperAttacks.RandomEpsilonFgsm(c.FgsmEpsilons);
 
     /// <summary>PGD with the iteration count drawn per batch; the step for k iterations is <see cref="RunConfig.PgdStepFor"/>.</summary>
     public static IAttack PgdAttack(RunConfig c) => new RandomizedAttack(

@@ -64,7 +64,8 @@ public sealed partial class Pipeline
         ReleaseMemory($"after control {FineTunedControl}");
     }
 
-    private void EqualCompute()
+    /// <summary>Control (b), also the PGD-AT baseline of <c>compare</c>: one PGD expert given the pipeline's passes (skipped when its weights exist).</summary>
+    public void EqualCompute()
     {
         string weights = folder.ControlWeights(EqualComputeControl);
         if (File.Exists(weights))

@@ -165,6 +165,19 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
     public IReadOnlyList<RobustnessReport> Evaluate(PlanKind plan = PlanKind.Paper)
     {
+        var options = EvaluationOptionsFor(plan);
+        var reports = new List<RobustnessReport>();
+        foreach (var (name, weights) in Models())
+        {
+            reports.Add(EvaluateOne(name, () => LoadForEvaluation(name, weights), options, plan));
+        }
+
+        return reports;
+    }
+
+    /// <summary>The evaluation settings of this run under <paramref name="plan"/> (the same for every model).</summary>
+    public EvaluationOptions EvaluationOptionsFor(PlanKind plan)
+    {
         var paper = new EvaluationOptions
         {
             FgsmEpsilons = config.EvalFgsmEpsilons,
@@ -175,32 +188,30 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             BatchSize = config.EvalBatchSize,
             Seed = RunSeeds.For(config.Seed, SeedPurpose.Evaluation),
         };
-        var options = paper with { Plan = EvaluationPlans.For(plan, paper, config.PgdEpsilon) };
-        var reports = new List<RobustnessReport>();
-        foreach (var (name, weights) in Models())
-        {
-            string json = folder.Report(name, "json", plan);
-            if (File.Exists(json))
-            {
-                reports.Add(ReportJson.Read(json));
-                Console.WriteLine($"report {name}: done earlier ({json})");
-                continue;
-            }
+        return paper with { Plan = EvaluationPlans.For(plan, paper, config.PgdEpsilon) };
+    }
 
-            using var model = LoadForEvaluation(name, weights);
-            var report = ConsoleProgress.Evaluate($"evaluate {name}", progress =>
-                new RobustnessEvaluator(options, log).Evaluate(model, Test, name, Provenance.Replace("CIFAR-10", "CIFAR-10 test", StringComparison.Ordinal), device, progress, cancellationToken,
-                    statePath: folder.Report(name, "state.json", plan)));
-            ReportJson.Write(report, json);
-            ReportMarkdown.Write(report, folder.Report(name, "md", plan));
-            reports.Add(report);
-            ReleaseMemory($"after evaluating {name}");
-            string worst = string.Join(", ", report.WorstCase.Select(w => $"ε={w.Epsilon:0.####} {ConsoleProgress.Pct(w.Accuracy)}"));
-            Console.WriteLine($"report {name}: clean {ConsoleProgress.Pct(report.CleanAccuracy)}, worst case per ε: {worst}" +
-                              (report.Warnings.Count > 0 ? $", {report.Warnings.Count} warning(s)" : ""));
+    /// <summary>Evaluates one model (its report read back when it exists; the state file resumes an interrupted evaluation).</summary>
+    public RobustnessReport EvaluateOne(string name, Func<nn.Module<Tensor, Tensor>> load, EvaluationOptions options, PlanKind plan)
+    {
+        string json = folder.Report(name, "json", plan);
+        if (File.Exists(json))
+        {
+            Console.WriteLine($"report {name}: done earlier ({json})");
+            return ReportJson.Read(json);
         }
 
-        return reports;
+        using var model = load();
+        var report = ConsoleProgress.Evaluate($"evaluate {name}", progress =>
+            new RobustnessEvaluator(options, log).Evaluate(model, Test, name, Provenance.Replace("CIFAR-10", "CIFAR-10 test", StringComparison.Ordinal), device, progress, cancellationToken,
+                statePath: folder.Report(name, "state.json", plan)));
+        ReportJson.Write(report, json);
+        ReportMarkdown.Write(report, folder.Report(name, "md", plan));
+        ReleaseMemory($"after evaluating {name}");
+        string worst = string.Join(", ", report.WorstCase.Select(w => $"ε={w.Epsilon:0.####} {ConsoleProgress.Pct(w.Accuracy)}"));
+        Console.WriteLine($"report {name}: clean {ConsoleProgress.Pct(report.CleanAccuracy)}, worst case per ε: {worst}" +
+                          (report.Warnings.Count > 0 ? $", {report.Warnings.Count} warning(s)" : ""));
+        return report;
     }
 
     public void Dispose()
@@ -290,7 +301,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         }
 
         manual_seed(RunSeeds.For(config.Seed, SeedPurpose.GateInit));
-        var mixture = new MixtureOfExperts(experts, new SoftGate(experts.Count, config.GateWidth, config.GateTemperature), config.MixingMode);
+        var mixture = new MixtureOfExperts(experts, Gate(experts.Count), config.MixingMode);
         mixture.to(device);
         if (withWeights)
         {
@@ -299,6 +310,13 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
         mixture.eval();
         return mixture;
+    }
+
+    /// <summary>The mixture's gate: a <see cref="SoftGate"/>, or with <see cref="RunConfig.GateTopK"/> a <see cref="TopKGate"/> over one (the soft vs top-k ablation).</summary>
+    private nn.Module<Tensor, Tensor> Gate(int experts)
+    {
+        var soft = new SoftGate(experts, config.GateWidth, config.GateTemperature);
+        return config.GateTopK is { } k && k < experts ? new TopKGate(soft, k) : soft;
     }
 
     private Cifar10Dataset Load(Cifar10Split split)

@@ -41,6 +41,8 @@ public sealed record RunConfig
     public double ExpertWarmupEpochs { get; init; }
     public double ExpertLabelSmoothing { get; init; }
     public bool ExpertMixClean { get; init; }
+    /// <summary>FGSM experts trained with FGSM from a random start, step 1.25·ε (fast adversarial training; ablation, ours) instead of the paper's plain FGSM.</summary>
+    public bool FgsmRandomStart { get; init; }
     public int? CleanExpertEpochs { get; init; }
     public int? FgsmExpertEpochs { get; init; }
     public int? PgdExpertEpochs { get; init; }
@@ -58,6 +60,8 @@ public sealed record RunConfig
     public double JointPgdShare { get; init; } = 1.0 / 3;
     public int GateWidth { get; init; } = OurDefaults.GateWidth;
     public double GateTemperature { get; init; } = 1.0;
+    /// <summary>Keep only each image's k highest-scoring experts (<c>TopKGate</c>; ablation, ours); unset: the paper's soft gate over all.</summary>
+    public int? GateTopK { get; init; }
     public Dwf.Robustness.Moe.MixtureMode MixingMode { get; init; } = Dwf.Robustness.Moe.MixtureMode.Logits;
     public Dwf.Robustness.Training.ExpertRateScaling JointExpertRateScaling { get; init; } = Dwf.Robustness.Training.ExpertRateScaling.InverseGateWeight;
     public double JointMaxExpertRateScale { get; init; } = OurDefaults.MaxExpertRateScale;
@@ -73,6 +77,32 @@ public sealed record RunConfig
     public int ValidationPgdSteps { get; init; } = 10;
     /// <summary>Train the two controls: the best PGD expert fine-tuned with the joint phase's batches, and one PGD expert given the whole pipeline's compute.</summary>
     public bool Controls { get; init; } = true;
+
+    // Baselines of `compare` (ours unless the defaults class says it is their paper's; docs/paper-vs-ours.md)
+    /// <summary>SoE: experts (theirs: 3).</summary>
+    public int SoeExperts { get; init; } = SoeDefaults.Experts;
+    /// <summary>SoE: depth of each CIFAR ResNet expert (theirs: 20).</summary>
+    public int SoeDepth { get; init; } = SoeDefaults.Depth;
+    /// <summary>SoE: width multiplier of each expert.</summary>
+    public double SoeWidth { get; init; } = 1.0;
+    /// <summary>SoE: PGD iterations of its training attack (theirs: 10, the paper preset's); unset: the DWF PGD experts' mean, rounded (<see cref="BaselineSteps"/>).</summary>
+    public int? SoePgdSteps { get; init; }
+    /// <summary>SoE: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
+    public int? SoeEpochs { get; init; }
+    /// <summary>ADVMoE: channel groups per MoE layer.</summary>
+    public int AdvMoeExperts { get; init; } = AdvMoeDefaults.Experts;
+    /// <summary>ADVMoE: an expert's share of the dense width.</summary>
+    public double AdvMoeRatio { get; init; } = AdvMoeDefaults.Ratio;
+    /// <summary>ADVMoE: PGD steps of its training attack (theirs: 2).</summary>
+    public int AdvMoeSteps { get; init; } = AdvMoeDefaults.TrainingSteps;
+    /// <summary>ADVMoE: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
+    public int? AdvMoeEpochs { get; init; }
+    /// <summary>TRADES: β (theirs: 6).</summary>
+    public double TradesBeta { get; init; } = Dwf.Robustness.Training.TrainingObjective.TradesPaperBeta;
+    /// <summary>TRADES: steps of its KL attack (theirs: 10, the paper preset's); unset: as <see cref="SoePgdSteps"/>. The step for k steps is <see cref="PgdStepFor"/>.</summary>
+    public int? TradesSteps { get; init; }
+    /// <summary>TRADES: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
+    public int? TradesEpochs { get; init; }
 
     // Evaluation
     public int? EvalPerClass { get; init; }
@@ -109,8 +139,18 @@ public sealed record RunConfig
         Require(!Controls || PgdExperts >= 1, "Controls need at least one PGD expert (PgdExperts ≥ 1), or set Controls=false.");
         Require(EvalPerClass is null or >= 1, $"EvalPerClass must be ≥ 1 or unset (all); got {EvalPerClass}.");
         Require(PgdTrainSteps.Count > 0 && PgdTrainSteps.All(k => k >= 1), $"PgdTrainSteps must be a non-empty list of values ≥ 1; got [{string.Join(", ", PgdTrainSteps)}].");
+        Require(SoeExperts >= 2 && SoeDepth >= 8 && (SoeDepth - 2) % 6 == 0 && SoeWidth > 0 && SoePgdSteps is null or >= 1 && SoeEpochs is null or >= 1,
+            $"SoE needs ≥ 2 experts, depth 6n+2, width > 0, ≥ 1 PGD step and epochs ≥ 1 or unset; got {SoeExperts}, {SoeDepth}, {SoeWidth}, {SoePgdSteps}, {SoeEpochs}.");
+        Require(AdvMoeExperts >= 2 && AdvMoeRatio > 0 && AdvMoeRatio <= 1 && AdvMoeSteps >= 1 && AdvMoeEpochs is null or >= 1,
+            $"ADVMoE needs ≥ 2 experts, a ratio in (0,1], ≥ 1 step and epochs ≥ 1 or unset; got {AdvMoeExperts}, {AdvMoeRatio}, {AdvMoeSteps}, {AdvMoeEpochs}.");
+        Require(TradesBeta >= 0 && double.IsFinite(TradesBeta) && TradesSteps is null or >= 1 && TradesEpochs is null or >= 1,
+            $"TRADES needs β ≥ 0, ≥ 1 step and epochs ≥ 1 or unset; got {TradesBeta}, {TradesSteps}, {TradesEpochs}.");
+        Require(GateTopK is null or >= 1, $"GateTopK must be ≥ 1 or unset (the soft gate); got {GateTopK}.");
         Require(BatchSize >= 1 && EvalBatchSize >= 1, $"BatchSize and EvalBatchSize must be ≥ 1; got {BatchSize} and {EvalBatchSize}.");
     }
+
+    /// <summary>A baseline's attack iterations: <paramref name="steps"/> when set, else the DWF PGD experts' mean iteration count, rounded (so a baseline's attack is as strong as theirs).</summary>
+    public int BaselineSteps(int? steps) => steps ?? Math.Max(1, (int)Math.Round(MeanPgdTrainSteps, MidpointRounding.AwayFromZero));
 
     /// <summary>Mean attack iterations of a PGD training batch (the iteration count is drawn uniformly from <see cref="PgdTrainSteps"/>).</summary>
     public double MeanPgdTrainSteps => PgdTrainSteps.Average();

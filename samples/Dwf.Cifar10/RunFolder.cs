@@ -34,6 +34,15 @@ public sealed class RunFolder(string root)
     /// <summary>A control model's training checkpoint.</summary>
     public string ControlCheckpoint(string name) => Path.Combine(Root, "controls", $"{name}.ckpt");
 
+    /// <summary>A baseline of <c>compare</c> (baselines/NAME.bin).</summary>
+    public string BaselineWeights(string name) => Path.Combine(Root, "baselines", $"{name}.bin");
+
+    /// <summary>A baseline's training checkpoint.</summary>
+    public string BaselineCheckpoint(string name) => Path.Combine(Root, "baselines", $"{name}.ckpt");
+
+    /// <summary>The table of <c>compare</c>.</summary>
+    public string Compare => Path.Combine(Root, "compare.md");
+
     /// <summary>The experts' scores on the validation split and the choice of the best expert (JSON).</summary>
     public string Selection => Path.Combine(Root, "selection.json");
 
@@ -60,7 +69,21 @@ public sealed class RunFolder(string root)
         string json = JsonSerializer.Serialize(config with { RunFolder = "." }, Json);
         if (File.Exists(Config))
         {
+            // Read back through RunConfig: a setting added to the library since the folder was written takes its default
+            // there, so an older run folder still resumes unless a setting it recorded differs.
             string saved = File.ReadAllText(Config);
+            try
+            {
+                if (JsonSerializer.Deserialize<RunConfig>(saved) is { } old)
+                {
+                    saved = JsonSerializer.Serialize(old with { RunFolder = "." }, Json);
+                }
+            }
+            catch (JsonException)
+            {
+                // compared as text below; the message shows what differs
+            }
+
             if (saved != json)
             {
                 var a = saved.Split('\n');

@@ -28,6 +28,15 @@ public enum SeedPurpose
 
     /// <summary>The validation attack that ranks the experts.</summary>
     Validation = 8,
+
+    /// <summary>A baseline's initial weights (index: its position in <see cref="Compare.DefenseRecipes.All"/>).</summary>
+    BaselineInit = 9,
+
+    /// <summary>A baseline's batch order and augmentation.</summary>
+    BaselineLoader = 10,
+
+    /// <summary>A baseline's training attacks.</summary>
+    BaselineAttacks = 11,
 }
 
 /// <summary>One seed scheme for the sample: <see cref="Seeds.DeriveInt64"/> of the run seed, the purpose and an index.</summary>

@@ -71,6 +71,7 @@ public sealed record AttackDescriptor(
         AttackLoss.CarliniWagnerMargin => "CW",
         AttackLoss.DifferenceOfLogitsRatio => "DLR",
         AttackLoss.TargetedDifferenceOfLogitsRatio => "T",
+        AttackLoss.KullbackLeibler => "KL",
         _ => Loss.ToString(),
     };
 }

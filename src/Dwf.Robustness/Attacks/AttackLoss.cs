@@ -23,4 +23,11 @@ public enum AttackLoss
     /// target per sample; used by APGD-T, which picks the targets itself.
     /// </summary>
     TargetedDifferenceOfLogitsRatio,
+
+    /// <summary>
+    /// KL(p(x) ‖ p(x′)) between the model's prediction on the clean image and on the candidate: TRADES's inner
+    /// maximization (<see cref="TradesAttack"/>). It needs the clean prediction, not a label, so only
+    /// <see cref="TradesAttack"/> uses it.
+    /// </summary>
+    KullbackLeibler,
 }

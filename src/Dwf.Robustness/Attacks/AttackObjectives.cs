@@ -21,6 +21,8 @@ public static class AttackObjectives
         AttackLoss.DifferenceOfLogitsRatio => DifferenceOfLogitsRatio(logits, labels),
         AttackLoss.TargetedDifferenceOfLogitsRatio => TargetedDifferenceOfLogitsRatio(logits, labels,
             targets ?? throw new ArgumentNullException(nameof(targets), "The targeted DLR loss needs a target class per sample.")),
+        AttackLoss.KullbackLeibler => throw new ArgumentException(
+            "The KL loss compares with the model's clean prediction, which a per-sample label objective does not have; use TradesAttack, which computes it.", nameof(loss)),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown attack loss."),
     };
 

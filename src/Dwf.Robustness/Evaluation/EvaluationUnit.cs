@@ -1,13 +1,13 @@
 using Dwf.Robustness.Attacks;
-using Dwf.Robustness.Moe;
+using Dwf.Robustness.Routing;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Evaluation;
 
 /// <summary>
 /// One attack run of an evaluation, in order: the plan's attacks, then for a mixture the adaptive checks — per ε the
-/// strongest untargeted gradient attack of the plan against the gate-detached surrogate and transferred from each
-/// expert, each only on the images still robust at that ε.
+/// strongest untargeted gradient attack of the plan against each of the model's <see cref="IRoutedModel.AdaptiveTargets"/>
+/// (for a mixture: the gate-detached surrogate, then a transfer from each expert), each only on the images still robust at that ε.
 /// </summary>
 /// <param name="Stage">Stage name (<c>adaptive</c> for the checks).</param>
 /// <param name="Kind">How eligible images are chosen.</param>
@@ -23,10 +23,10 @@ internal sealed record EvaluationUnit(string Stage, StageKind Kind, IAttack Atta
     /// <summary>The attack's name, with the surrogate for an adaptive check (as reports and progress show it).</summary>
     public string Name => Surrogate is null ? Attack.Name : $"{Attack.Name} via {Surrogate}";
 
-    public static List<EvaluationUnit> Build(EvaluationPlan plan, MixtureOfExperts? mixture, GateDetachedSurrogate? detached)
+    public static List<EvaluationUnit> Build(EvaluationPlan plan, IReadOnlyList<AdaptiveTarget> targets)
     {
         var units = plan.Stages.SelectMany(s => s.Attacks.Select(a => new EvaluationUnit(s.Name, s.Kind, a, null, null))).ToList();
-        if (mixture is null || detached is null)
+        if (targets.Count == 0)
         {
             return units;
         }
@@ -43,10 +43,9 @@ internal sealed record EvaluationUnit(string Stage, StageKind Kind, IAttack Atta
                 continue;
             }
 
-            units.Add(new EvaluationUnit(AdaptiveStage, StageKind.Cascade, strongest.Attack, detached, "gate detached"));
-            foreach (var expert in mixture.Experts)
+            foreach (var target in targets)
             {
-                units.Add(new EvaluationUnit(AdaptiveStage, StageKind.Cascade, strongest.Attack, expert.Module, $"transfer from {expert.Name}"));
+                units.Add(new EvaluationUnit(AdaptiveStage, StageKind.Cascade, strongest.Attack, target.Module, target.Name));
             }
         }
 

@@ -3,7 +3,7 @@ using System.Reflection;
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Infrastructure;
-using Dwf.Robustness.Moe;
+using Dwf.Robustness.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -70,18 +70,18 @@ public sealed class RobustnessEvaluator
         InputGuards.CheckFiniteParameters(model);
         using var evalMode = EvalModeScope.Enter(model);
         var (data, ownsData, description) = Subset(testSet, datasetName);
-        var mixture = model as MixtureOfExperts;
-        using var detached = mixture is not null && Options.AdaptiveMixtureChecks ? new GateDetachedSurrogate(mixture) : null;
+        var routed = model as IRoutedModel;
+        IReadOnlyList<AdaptiveTarget> targets = routed is not null && Options.AdaptiveMixtureChecks ? routed.AdaptiveTargets() : [];
         try
         {
             device ??= model.parameters().FirstOrDefault()?.device ?? CPU;
             var loader = new BatchLoader(data, new BatchLoaderOptions { BatchSize = Options.BatchSize, Shuffle = false, Augment = false }, device);
             var plan = Options.ResolvePlan();
-            var units = EvaluationUnit.Build(plan, mixture, detached);
+            var units = EvaluationUnit.Build(plan, targets);
             string dataHash = data.ContentHash();
             // Hashing every weight is only needed to guard a state file: skipped when there is none.
             var state = EvaluationState.LoadOrNew(statePath, statePath is null ? "" : Fingerprint(model, dataHash, description, units),
-                units.Count, data.Count, loader.BatchesPerEpoch, mixture?.Experts.Count ?? 0);
+                units.Count, data.Count, loader.BatchesPerEpoch, routed?.RouteNames.Count ?? 0);
             if (state.Clean is null && evalMode.WasTraining)
             {
                 state.Warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");
@@ -89,7 +89,7 @@ public sealed class RobustnessEvaluator
 
             int stages = units.Count + 1 + (Options.SanityChecks ? 1 : 0);
             int gateUnit = GateAttackIndex(units.Where(u => !u.IsAdaptive).Select(u => u.Attack).ToList());
-            int experts = mixture?.Experts.Count ?? 0;
+            int experts = routed?.RouteNames.Count ?? 0;
             state.GateClean ??= new double[experts];
             state.GateAttacked ??= new double[experts];
 
@@ -101,7 +101,7 @@ public sealed class RobustnessEvaluator
                 RunStage("clean", 0, stages, loader, 0, progress, cancellationToken, (batch, offset, _) =>
                 {
                     using var noGrad = no_grad();
-                    var logits = Predict(model, mixture, batch.Images, state.GateClean);
+                    var logits = Predict(model, routed, batch.Images, state.GateClean);
                     CopyCorrect(logits, batch.Labels, cleanRun, offset, null);
                     if (offset == 0 && Options.SanityChecks)
                     {
@@ -124,7 +124,7 @@ public sealed class RobustnessEvaluator
                 bool resuming = state.Partial is not null;
                 var correct = resuming ? state.Partial!.ToArray() : new bool[n];
                 int index = u;
-                bool trackGate = u == gateUnit && mixture is not null;
+                bool trackGate = u == gateUnit && routed is not null;
                 var target = unit.Target ?? model;
                 string stageName = unit.Name;
                 RunStage(stageName, u + 1, stages, loader,
@@ -144,7 +144,7 @@ public sealed class RobustnessEvaluator
                         progress.Report(new EvaluationProgress(stageName, index + 1, stages, offset, n, p.Done, p.Total)));
                     var adversarial = unit.Attack.Perturb(target, x, y, generator, cancellationToken, stepProgress);
                     using var noGrad = no_grad();
-                    var logits = Predict(model, mixture, adversarial, trackGate ? state.GateAttacked : null);
+                    var logits = Predict(model, routed, adversarial, trackGate ? state.GateAttacked : null);
                     if (trackGate)
                     {
                         state.GateAttackedCount += picked.Length;
@@ -190,12 +190,16 @@ public sealed class RobustnessEvaluator
                     if (offset == 0)
                     {
                         SanityChecks.CheckGradientsAndLargeEpsilon(model, batch, clean, Options, warnings);
+                        if (routed is not null)
+                        {
+                            SanityChecks.CheckRoutingGradient(routed, batch, adaptiveChecksRun: targets.Count > 0, warnings);
+                        }
                     }
                 }, null);
             }
 
-            GateReport? gate = mixture is null ? null : new GateReport(
-                mixture.Experts.Select(e => e.Name).ToArray(),
+            GateReport? gate = routed is null ? null : new GateReport(
+                routed.RouteNames.ToArray(),
                 state.GateClean.Select(s => s / n).ToArray(),
                 state.GateAttacked.Select(s => state.GateAttackedCount == 0 ? double.NaN : s / state.GateAttackedCount).ToArray(),
                 gateUnit >= 0 ? units[gateUnit].Attack.Name : "none");
@@ -239,6 +243,11 @@ public sealed class RobustnessEvaluator
             if (ownsData)
             {
                 data.Dispose();
+            }
+
+            foreach (var target in targets.Where(t => t.DisposeAfterUse))
+            {
+                target.Module.Dispose();
             }
         }
     }
@@ -342,15 +351,15 @@ public sealed class RobustnessEvaluator
         }
     }
 
-    private static Tensor Predict(nn.Module<Tensor, Tensor> model, MixtureOfExperts? mixture, Tensor images, double[]? gateSums)
+    private static Tensor Predict(nn.Module<Tensor, Tensor> model, IRoutedModel? routed, Tensor images, double[]? gateSums)
     {
-        if (mixture is null || gateSums is null)
+        if (routed is null || gateSums is null)
         {
             return model.call(images);
         }
 
-        var output = mixture.ForwardDetailed(images);
-        var sums = output.GateWeights.sum(new long[] { 0 }).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        var output = routed.Route(images);
+        var sums = output.Weights.sum(new long[] { 0 }).to(ScalarType.Float64).cpu().data<double>().ToArray();
         for (int i = 0; i < sums.Length; i++)
         {
             gateSums[i] += sums[i];
@@ -407,11 +416,9 @@ public sealed class RobustnessEvaluator
     private static ModelInfo Describe(nn.Module<Tensor, Tensor> model)
     {
         long parameters = model.parameters().Sum(p => p.numel());
-        if (model is MixtureOfExperts mixture)
+        if (model is IRoutedModel routed)
         {
-            var experts = string.Join(", ", mixture.Experts.Select(e => e.Module.GetType().Name).Distinct());
-            return new ModelInfo($"MixtureOfExperts({mixture.Mode}; gate {mixture.Gate.GetType().Name}; {mixture.Experts.Count} experts: {experts})",
-                parameters, mixture.Experts.Count + 1);
+            return new ModelInfo(routed.Description, parameters, routed.ForwardPasses);
         }
 
         return new ModelInfo(model.GetType().Name, parameters, 1);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Infrastructure;
+using Dwf.Robustness.Routing;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Evaluation;
@@ -109,6 +110,51 @@ internal static class SanityChecks
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Route weights whose input gradient is exactly zero (a hard selection, a top-1 gate): gradient attacks through the
+    /// model cannot move the routing, so they may miss inputs the routing would send to a weaker part. Harmless when
+    /// the adaptive targets (surrogates around the routing, per-part attacks) were attacked too; a warning when not.
+    /// </summary>
+    /// <param name="routed">The model under evaluation.</param>
+    /// <param name="batch">The first evaluation batch.</param>
+    /// <param name="adaptiveChecksRun">Whether the evaluation attacked the model's adaptive targets.</param>
+    /// <param name="warnings">Where a finding goes.</param>
+    public static void CheckRoutingGradient(IRoutedModel routed, Batch batch, bool adaptiveChecksRun, List<string> warnings)
+    {
+        if (adaptiveChecksRun || routed.RouteNames.Count < 2)
+        {
+            return;
+        }
+
+        double share = ZeroRoutingGradientShare(routed, batch.Images.narrow(0, 0, Math.Min(batch.Size, 200)));
+        if (share > ZeroGradientShare)
+        {
+            warnings.Add($"The routing weights have an exactly zero input gradient for {F(100 * share)}% of the images checked: the selection is not " +
+                         "differentiable, so attacks through the model cannot steer which part answers, and the adaptive checks were switched off " +
+                         "(EvaluationOptions.AdaptiveMixtureChecks). The robust accuracy is an upper bound: evaluate with the adaptive checks on.");
+        }
+    }
+
+    /// <summary>Share of <paramref name="images"/> whose route weights, projected on a fixed direction, have an all-zero input gradient.</summary>
+    internal static double ZeroRoutingGradientShare(IRoutedModel routed, Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        using var grad = enable_grad();
+        var input = images.detach().requires_grad_(true);
+        var weights = routed.Route(input).Weights;
+        if (!weights.requires_grad)
+        {
+            return 1.0; // no path from the input to the weights at all
+        }
+
+        // A fixed, unequal coefficient per route: the weights of a row sum to 1, so their plain sum has no gradient.
+        var coefficients = arange(1, weights.shape[1] + 1, dtype: weights.dtype, device: weights.device);
+        // + 0·Σx keeps the input in the graph when the weights depend on parameters only (an all-zero gradient then).
+        var projected = (weights * coefficients).sum() + 0 * input.sum();
+        var gradient = autograd.grad(new[] { projected }, new[] { input })[0];
+        return (gradient.abs().flatten(1).sum(1) == 0).to(ScalarType.Float32).mean().item<float>();
     }
 
     /// <summary>Zero input gradients on a share of images, and accuracy not near zero at a very large ε.</summary>

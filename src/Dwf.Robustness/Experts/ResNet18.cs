@@ -25,19 +25,21 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     /// <param name="width">Width multiplier (0.25 gives 16/32/64/128 channels).</param>
     /// <param name="mean">Per-channel input mean; CIFAR-10's when null.</param>
     /// <param name="std">Per-channel input std; CIFAR-10's when null.</param>
-    public ResNet18(int numClasses = 10, double width = 1.0, IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null)
+    /// <param name="block">Builds every residual block; <see cref="BasicBlock"/> when null.</param>
+    public ResNet18(int numClasses = 10, double width = 1.0, IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null, BlockFactory? block = null)
         : base(nameof(ResNet18))
     {
+        block ??= static (inPlanes, planes, stride) => new BasicBlock(inPlanes, planes, stride);
         long[] planes = ResNetWidth.Planes(numClasses, width, "ResNet-18");
         NumClasses = numClasses;
         Width = width;
         normalize = new InputNormalization(mean, std);
         conv1 = nn.Conv2d(3, planes[0], 3, stride: 1, padding: 1, bias: false);
         bn1 = nn.BatchNorm2d(planes[0]);
-        layer1 = Layer(planes[0], planes[0], 1);
-        layer2 = Layer(planes[0], planes[1], 2);
-        layer3 = Layer(planes[1], planes[2], 2);
-        layer4 = Layer(planes[2], planes[3], 2);
+        layer1 = Layer(block, planes[0], planes[0], 1);
+        layer2 = Layer(block, planes[0], planes[1], 2);
+        layer3 = Layer(block, planes[1], planes[2], 2);
+        layer4 = Layer(block, planes[2], planes[3], 2);
         linear = nn.Linear(planes[3], numClasses);
         RegisterComponents();
     }
@@ -82,6 +84,6 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
         base.Dispose(disposing);
     }
 
-    private static Sequential Layer(long inPlanes, long planes, long stride) =>
-        nn.Sequential(new BasicBlock(inPlanes, planes, stride), new BasicBlock(planes, planes, 1));
+    private static Sequential Layer(BlockFactory block, long inPlanes, long planes, long stride) =>
+        nn.Sequential(block(inPlanes, planes, stride), block(planes, planes, 1));
 }

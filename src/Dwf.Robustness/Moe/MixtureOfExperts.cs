@@ -1,5 +1,6 @@
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Infrastructure;
+using Dwf.Robustness.Routing;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace Dwf.Robustness.Moe;
 /// (<c>Module&lt;Tensor, Tensor&gt;</c>, [0,1] images in, logits out), so white-box gradients always pass through the
 /// gate and through every expert.
 /// </summary>
-public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
+public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>, IRoutedModel
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> experts;
     private readonly nn.Module<Tensor, Tensor> gate;
@@ -154,6 +155,32 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
         var logits = Mix(weights, stacked);
         return new MixtureOutput(logits.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), stacked.MoveToOuterDisposeScope());
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> RouteNames => _experts.Select(e => e.Name).ToArray();
+
+    /// <inheritdoc />
+    public string Description =>
+        $"MixtureOfExperts({Mode}; gate {gate.GetType().Name}; {_experts.Length} experts: {string.Join(", ", _experts.Select(e => e.Module.GetType().Name).Distinct())})";
+
+    /// <inheritdoc />
+    public int ForwardPasses => _experts.Length + 1;
+
+    /// <summary>The logits and the gate weights (<see cref="ForwardDetailed"/> without the per-expert logits).</summary>
+    /// <param name="input">Images [B,C,H,W] in [0,1].</param>
+    /// <returns>The two tensors, in the caller's dispose scope.</returns>
+    public RoutedOutput Route(Tensor input)
+    {
+        var output = ForwardDetailed(input);
+        output.ExpertLogits.Dispose();
+        return new RoutedOutput(output.Logits, output.GateWeights);
+    }
+
+    /// <summary>The mixture with its gate detached (<see cref="Evaluation.GateDetachedSurrogate"/>), then every expert alone (transfer attacks).</summary>
+    /// <returns>New targets; the surrogate is the caller's to dispose, the experts are not.</returns>
+    public IReadOnlyList<AdaptiveTarget> AdaptiveTargets() =>
+        [new AdaptiveTarget("gate detached", new Evaluation.GateDetachedSurrogate(this), DisposeAfterUse: true),
+         .. _experts.Select(e => new AdaptiveTarget($"transfer from {e.Name}", e.Module, DisposeAfterUse: false))];
 
     /// <summary>Combines gate weights and expert logits as <see cref="Mode"/> says (what <see cref="forward"/> does after running gate and experts).</summary>
     /// <param name="weights">[B,E] gate weights.</param>

@@ -12,7 +12,7 @@ namespace Dwf.Robustness.Moe;
 /// normalization, three 3×3 conv–BatchNorm–ReLU stages (width, 2·width, 4·width channels; strides 1, 2, 2), global
 /// average pooling and a linear layer to one score per expert. Any module returning [B,E] weights can replace it.
 /// </summary>
-public sealed class SoftGate : nn.Module<Tensor, Tensor>
+public sealed class SoftGate : GateScorer
 {
     private readonly InputNormalization normalize;
     private readonly Sequential features;
@@ -26,9 +26,8 @@ public sealed class SoftGate : nn.Module<Tensor, Tensor>
     /// <param name="mean">Per-channel mean of the gate's input normalization (length <paramref name="channels"/>); CIFAR-10's when null.</param>
     /// <param name="std">Per-channel std (all &gt; 0); CIFAR-10's when null.</param>
     public SoftGate(int experts, int width = OurDefaults.GateWidth, double temperature = 1.0, int channels = 3, IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null)
-        : base(nameof(SoftGate))
+        : base(nameof(SoftGate), experts, temperature)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(experts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         mean ??= channels == 3 ? OurDefaults.Cifar10Mean : null;
@@ -40,13 +39,6 @@ public sealed class SoftGate : nn.Module<Tensor, Tensor>
                 "Pass mean: and std: (the defaults are CIFAR-10's, for 3 channels).", nameof(mean));
         }
 
-        if (!(temperature > 0) || double.IsInfinity(temperature))
-        {
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The gate temperature must be a finite number > 0.");
-        }
-
-        Experts = experts;
-        Temperature = temperature;
         Width = width;
         Channels = channels;
         normalize = new InputNormalization(mean, std);
@@ -57,12 +49,6 @@ public sealed class SoftGate : nn.Module<Tensor, Tensor>
         scores = nn.Linear(4 * width, experts);
         RegisterComponents();
     }
-
-    /// <summary>Number of experts scored.</summary>
-    public int Experts { get; }
-
-    /// <summary>Softmax temperature.</summary>
-    public double Temperature { get; }
 
     /// <summary>Channels of the first stage.</summary>
     public int Width { get; }
@@ -76,22 +62,13 @@ public sealed class SoftGate : nn.Module<Tensor, Tensor>
     /// <summary>The gate's input normalization standard deviations.</summary>
     public IReadOnlyList<double> Std => normalize.Std;
 
-    /// <summary>Raw scores [B,E] before the softmax.</summary>
-    /// <param name="input">Images [B,C,H,W] in [0,1].</param>
-    public Tensor Scores(Tensor input)
+    /// <inheritdoc />
+    public override Tensor Scores(Tensor input)
     {
         using var scope = NewDisposeScope();
         var h = features.call(normalize.call(input));
         h = nn.functional.adaptive_avg_pool2d(h, 1).flatten(1);
         return scores.call(h).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Gate weights [B,E]: softmax(scores / temperature).</summary>
-    /// <param name="input">Images [B,3,H,W] in [0,1].</param>
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return nn.functional.softmax(Scores(input) / Temperature, 1).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

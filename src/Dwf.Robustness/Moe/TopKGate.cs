@@ -3,20 +3,19 @@ using static TorchSharp.torch;
 namespace Dwf.Robustness.Moe;
 
 /// <summary>
-/// A sparse variant of <see cref="SoftGate"/> for an ablation the paper does not run: only the <see cref="K"/>
+/// A sparse variant of any <see cref="GateScorer"/> (e.g. <see cref="SoftGate"/>) for an ablation the paper does not run: only the <see cref="K"/>
 /// highest-scoring experts of each sample get weight (softmax over their scores); the others get exactly 0.
 /// Gradients reach the gate through the selected scores only.
 /// </summary>
-public sealed class TopKGate : nn.Module<Tensor, Tensor>
+public sealed class TopKGate : GateScorer
 {
-    private readonly SoftGate inner;
+    private readonly GateScorer inner;
 
     /// <summary>Creates the gate.</summary>
     /// <param name="inner">The scoring network.</param>
     /// <param name="k">Experts kept per sample, 1 ≤ k ≤ E.</param>
-    public TopKGate(SoftGate inner, int k) : base(nameof(TopKGate))
+    public TopKGate(GateScorer inner, int k) : base(nameof(TopKGate), (inner ?? throw new ArgumentNullException(nameof(inner))).Experts, inner.Temperature)
     {
-        ArgumentNullException.ThrowIfNull(inner);
         if (k < 1 || k > inner.Experts)
         {
             throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be between 1 and the number of experts ({inner.Experts}).");
@@ -31,16 +30,16 @@ public sealed class TopKGate : nn.Module<Tensor, Tensor>
     public int K { get; }
 
     /// <summary>The scoring network.</summary>
-    public SoftGate Inner => inner;
+    public GateScorer Inner => inner;
 
-    /// <inheritdoc />
-    public override Tensor forward(Tensor input)
+    /// <summary>The inner scores with all but each sample's <see cref="K"/> highest set to −∞ (so the softmax gives them weight 0).</summary>
+    /// <param name="input">Images [B,C,H,W] in [0,1].</param>
+    public override Tensor Scores(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var scores = inner.Scores(input) / inner.Temperature;
+        var scores = inner.Scores(input);
         var (values, indices) = scores.topk(K, dim: 1);
-        var masked = full_like(scores, double.NegativeInfinity).scatter(1, indices, values);
-        return nn.functional.softmax(masked, 1).MoveToOuterDisposeScope();
+        return full_like(scores, double.NegativeInfinity).scatter(1, indices, values).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -83,6 +83,12 @@ public sealed class ExpertTrainer
         var x = batch.Images;
         var y = batch.Labels;
         long n = y.shape[0];
+        if (Options.Objective.Kind == TrainingObjectiveKind.Trades)
+        {
+            TradesStep(model, optimizer, x, y, generator, stats);
+            return;
+        }
+
         Tensor inputs = x, targets = y;
         if (Options.Attack is { } attack)
         {
@@ -126,6 +132,25 @@ public sealed class ExpertTrainer
             MeasureClean(model, x, y, stats);
         }
 
+        stats.AdversarialCount += n;
+    }
+
+    /// <summary>TRADES: x′ from the attack (eval mode), then CE(f(x), y) + β·KL(p(x) ‖ p(x′)) with both passes in train mode, as the reference does.</summary>
+    private void TradesStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor x, Tensor y, Generator generator, BatchStats stats)
+    {
+        long n = y.shape[0];
+        var adversarial = Options.Attack!.Perturb(model, x, y, generator);
+        optimizer.zero_grad();
+        var clean = model.call(x);
+        var attacked = model.call(adversarial);
+        var loss = TrainingObjective.TradesLoss(clean, attacked, y, Options.Objective.Beta, Options.LabelSmoothing);
+        loss.backward();
+        optimizer.step();
+        stats.LossSum += loss.item<float>() * n;
+        stats.LossCount += n;
+        stats.CleanCorrect += clean.detach().argmax(1).eq(y).sum().item<long>();
+        stats.CleanCount += n;
+        stats.AdversarialCorrect += attacked.detach().argmax(1).eq(y).sum().item<long>();
         stats.AdversarialCount += n;
     }
 

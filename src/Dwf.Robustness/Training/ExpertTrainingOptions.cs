@@ -18,6 +18,14 @@ public sealed record ExpertTrainingOptions
     /// clean images together with their adversarial versions (twice the batch).</summary>
     public bool MixCleanWithAdversarial { get; init; }
 
+    /// <summary>
+    /// What is minimized: <see cref="TrainingObjective.CrossEntropy"/> (default) on the batch above, or
+    /// <see cref="TrainingObjective.Trades(double)"/>: CE on the clean images plus β·KL to the prediction on
+    /// <see cref="Attack"/>'s images (then <see cref="Attack"/> is required, typically a <see cref="TradesAttack"/>, and
+    /// <see cref="MixCleanWithAdversarial"/> must be false, as TRADES always uses both).
+    /// </summary>
+    public TrainingObjective Objective { get; init; } = TrainingObjective.CrossEntropy;
+
     /// <summary>SGD settings (ours; the paper does not state them).</summary>
     public OptimizerOptions Optimizer { get; init; } = new();
 
@@ -46,6 +54,18 @@ public sealed record ExpertTrainingOptions
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
         {
             throw new ArgumentException($"LabelSmoothing must be in [0,1); got {LabelSmoothing}.", nameof(LabelSmoothing));
+        }
+
+        ArgumentNullException.ThrowIfNull(Objective, nameof(Objective));
+        Objective.Validate();
+        if (Objective.Kind == TrainingObjectiveKind.Trades && Attack is null)
+        {
+            throw new ArgumentException("The TRADES objective needs an attack for x′: set Attack (e.g. new TradesAttack()).", nameof(Attack));
+        }
+
+        if (Objective.Kind == TrainingObjectiveKind.Trades && MixCleanWithAdversarial)
+        {
+            throw new ArgumentException("TRADES already trains on the clean and the adversarial images: set MixCleanWithAdversarial to false.", nameof(MixCleanWithAdversarial));
         }
 
         Optimizer.Validate(nameof(Optimizer) + ".");

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using Dwf.Cifar10.Compare;
+using Dwf.Robustness.Evaluation;
+using Dwf.Robustness.Infrastructure;
+
+namespace Dwf.Cifar10.Commands;
+
+/// <summary><c>compare</c>: trains every defense of <see cref="DefenseRecipes.All"/>, evaluates each with the same two plans on the same images, and writes compare.md.</summary>
+public static class CompareCommand
+{
+    public static Command Create(SharedOptions o)
+    {
+        var command = new Command("compare",
+            "Train and evaluate every defense (DWF, frozen mixture, PGD-AT, TRADES, SoE, ADVMoE) with one evaluation (paper plan + aa-rapid) on the same images; write compare.md.");
+        command.SetAction((p, ct) => RunContext.Execute(p, o, ct, Run));
+        return command;
+    }
+
+    public static void Run(RunContext c)
+    {
+        var defenses = DefenseRecipes.All;
+        foreach (var (d, i) in defenses.Select((d, i) => (d, i)))
+        {
+            d.Train(c.Pipeline, i);
+        }
+
+        var paper = c.Pipeline.EvaluationOptionsFor(PlanKind.Paper);
+        var rapid = c.Pipeline.EvaluationOptionsFor(PlanKind.AutoAttackRapid);
+        var entries = defenses.Select((d, i) => new CompareTable.Entry(d,
+            c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), paper, PlanKind.Paper),
+            c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), rapid, PlanKind.AutoAttackRapid))).ToList();
+        AtomicFile.WriteAllText(c.Folder.Compare, CompareTable.Render(c.Config, entries, CostFile.Collect(c.Config, c.Folder), RunContext.Machine(), c.Clock.Elapsed));
+
+        Console.WriteLine();
+        Console.WriteLine($"{"defense",-46} {"clean",7} {"worst case ε=8/255",20}");
+        foreach (var x in entries)
+        {
+            var worst = CompareTable.Worst(x, c.Config.PgdEpsilon);
+            string w = worst is null ? "–" : (100.0 * worst.Count(b => b) / worst.Length).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{x.Defense.Label,-46} {100 * x.Paper.CleanAccuracy,6:0.0}% {w,20}"));
+        }
+
+        Console.WriteLine($"table: {c.Folder.Compare}");
+    }
+}

@@ -1,0 +1,46 @@
+using Dwf.Robustness.Evaluation;
+using Dwf.Robustness.Tests.TestSupport;
+
+namespace Dwf.Cifar10.Tests;
+
+/// <summary><c>compare --preset micro</c> end to end on the real CIFAR-10 archive (DWF_CIFAR10): every defense trained, evaluated with both plans on the same images, one table.</summary>
+public class CompareCommandTests
+{
+    [Cifar10Fact]
+    public async Task Compare_MicroPreset_EveryDefenseEvaluatedWithBothPlansAndTabled()
+    {
+        string run = Path.Combine(Path.GetTempPath(), "dwf-compare-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            int code = await Cli.RunAsync(["compare", "--preset", "micro", "--data", Cifar10FactAttribute.Path!, "--run", run]);
+
+            code.Should().Be(0);
+            var folder = new RunFolder(run);
+            string table = File.ReadAllText(folder.Compare);
+            foreach (var d in Compare.DefenseRecipes.All)
+            {
+                table.Should().Contain($"| {d.Label} |");
+                var paper = ReportJson.Read(folder.Report(d.Name, "json", PlanKind.Paper));
+                var rapid = ReportJson.Read(folder.Report(d.Name, "json", PlanKind.AutoAttackRapid));
+                paper.DataSha256.Should().Be(rapid.DataSha256, "every defense is evaluated on the same images");
+                paper.Samples.Should().Be(30);
+                rapid.WorstCaseAt(8.0 / 255).Should().NotBeNull();
+            }
+
+            table.Should().Contain("McNemar p (Holm)").And.Contain("| training passes (millions) |");
+            var soe = ReportJson.Read(folder.Report(Pipeline.SoeModel, "json", PlanKind.Paper));
+            soe.Attacks.Select(a => a.Surrogate).Should().Contain("soft selection (T=0.1)").And.Contain("expert soe-1");
+            var advmoe = ReportJson.Read(folder.Report(Pipeline.AdvMoeModel, "json", PlanKind.Paper));
+            advmoe.Attacks.Select(a => a.Surrogate).Should().Contain("router detached").And.Contain("route fixed to group-2");
+            var costs = CostFile.Collect(Presets.Create("micro", Cifar10FactAttribute.Path!, run), folder);
+            costs.Keys.Should().Contain([Pipeline.TradesModel, Pipeline.SoeModel, Pipeline.AdvMoeModel]);
+        }
+        finally
+        {
+            if (Directory.Exists(run))
+            {
+                Directory.Delete(run, recursive: true);
+            }
+        }
+    }
+}
