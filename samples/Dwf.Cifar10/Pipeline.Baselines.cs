@@ -51,11 +51,18 @@ public sealed partial class Pipeline
         using var subset = DataSplits.Experts(config, Train);
         var loader = BaselineLoader(subset, index);
         Console.WriteLine($"baseline {TradesModel}: ResNet-18, {options.Objective.Name}, {options.Attack!.Name}, {epochs} epochs on {loader.Count} images");
-        var result = ConsoleProgress.Run($"baseline {TradesModel}", progress =>
-            new ExpertTrainer(options, log).Fit(expert, loader, folder.BaselineCheckpoint(TradesModel), new MemoryLoggingProgress(progress, log), cancellationToken));
-        Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
-        Dwf.Robustness.Models.SavedModel.Save(expert, weights);
-        Finish(TradesModel, weights, expert.Module, new TrainingCost(loader.Count * (double)epochs * TradesPassesPerImage, result.History.Sum(h => h.Seconds)));
+        try
+        {
+            var result = ConsoleProgress.Run($"baseline {TradesModel}", progress =>
+                new ExpertTrainer(options, log).Fit(expert, loader, folder.BaselineCheckpoint(TradesModel), new MemoryLoggingProgress(progress, log), cancellationToken));
+            Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
+            Dwf.Robustness.Models.SavedModel.Save(expert, weights);
+            Finish(TradesModel, weights, null, new TrainingCost(loader.Count * (double)epochs * TradesPassesPerImage, result.History.Sum(h => h.Seconds)));
+        }
+        finally
+        {
+            expert.Module.Dispose();
+        }
     }
 
     public void TrainSoe(int index)

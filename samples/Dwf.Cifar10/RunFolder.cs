@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Dwf.Robustness.Infrastructure;
 
 namespace Dwf.Cifar10;
@@ -69,17 +70,33 @@ public sealed class RunFolder(string root)
         string json = JsonSerializer.Serialize(config with { RunFolder = "." }, Json);
         if (File.Exists(Config))
         {
-            // Read back through RunConfig: a setting added to the library since the folder was written takes its default
-            // there, so an older run folder still resumes unless a setting it recorded differs.
+            // A setting added since the folder was written is missing from its config.json: it takes the value the
+            // run's preset gives it now, so an older run folder still resumes unless a setting it recorded differs.
             string saved = File.ReadAllText(Config);
             try
             {
-                if (JsonSerializer.Deserialize<RunConfig>(saved) is { } old)
+                if (JsonNode.Parse(saved) is JsonObject old &&
+                    JsonSerializer.SerializeToNode(Presets.Create(config.Preset, config.Data, Root) with { RunFolder = "." }, Json) is JsonObject preset)
                 {
-                    saved = JsonSerializer.Serialize(old with { RunFolder = "." }, Json);
+                    var unknown = old.Select(p => p.Key).Where(k => !preset.ContainsKey(k)).ToList();
+                    if (unknown.Count > 0)
+                    {
+                        throw new InvalidOperationException(
+                            $"The run folder '{Root}' records settings this version does not have ({string.Join(", ", unknown)}); it was written by another version. Use another --run folder.");
+                    }
+
+                    foreach (var (key, value) in preset)
+                    {
+                        if (!old.ContainsKey(key))
+                        {
+                            old[key] = value?.DeepClone();
+                        }
+                    }
+
+                    saved = JsonSerializer.Serialize(old.Deserialize<RunConfig>(Json)! with { RunFolder = "." }, Json);
                 }
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or ArgumentException)
             {
                 // compared as text below; the message shows what differs
             }

@@ -3,6 +3,49 @@ namespace Dwf.Cifar10.Tests;
 public class RunFolderTests
 {
     [Fact]
+    public void SaveOrCheck_MicroConfigWrittenBeforeTheBaselineSettings_AcceptedWithThePresetsValues()
+    {
+        string run = Path.Combine(Path.GetTempPath(), "dwf-conf-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var folder = new RunFolder(run);
+            var config = Presets.Create("micro", "/data", run);
+            folder.SaveOrCheck(config);
+            File.WriteAllLines(folder.Config, File.ReadAllLines(folder.Config).Where(l => !l.TrimStart().StartsWith("\"SoeWidth\"", StringComparison.Ordinal)));
+
+            var same = () => folder.SaveOrCheck(config);
+
+            config.SoeWidth.Should().NotBe(1.0, "the preset's value differs from RunConfig's default, which is what this test is about");
+            same.Should().NotThrow();
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SaveOrCheck_ConfigRecordsASettingThisVersionLacks_RefusedNamingIt()
+    {
+        string run = Path.Combine(Path.GetTempPath(), "dwf-conf-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var folder = new RunFolder(run);
+            var config = Presets.Create("micro", "/data", run);
+            folder.SaveOrCheck(config);
+            File.WriteAllText(folder.Config, File.ReadAllText(folder.Config).Replace("{", "{\n  \"RetiredSetting\": 1,", StringComparison.Ordinal));
+
+            var act = () => folder.SaveOrCheck(config);
+
+            act.Should().Throw<InvalidOperationException>().WithMessage("*RetiredSetting*another version*");
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
     public void SaveOrCheck_ConfigWrittenBeforeASettingExisted_AcceptedWithItsDefault()
     {
         string run = Path.Combine(Path.GetTempPath(), "dwf-conf-" + Guid.NewGuid().ToString("N"));

@@ -192,7 +192,7 @@ public sealed class RobustnessEvaluator
                         SanityChecks.CheckGradientsAndLargeEpsilon(model, batch, clean, Options, warnings);
                         if (routed is not null)
                         {
-                            SanityChecks.CheckRoutingGradient(routed, batch, adaptiveChecksRun: targets.Count > 0, warnings);
+                            SanityChecks.CheckRoutingGradient(routed, batch, adaptiveChecksRun: units.Any(u => u.IsAdaptive), warnings);
                         }
                     }
                 }, null);

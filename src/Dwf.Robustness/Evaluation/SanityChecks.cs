@@ -119,7 +119,7 @@ internal static class SanityChecks
     /// </summary>
     /// <param name="routed">The model under evaluation.</param>
     /// <param name="batch">The first evaluation batch.</param>
-    /// <param name="adaptiveChecksRun">Whether the evaluation attacked the model's adaptive targets.</param>
+    /// <param name="adaptiveChecksRun">Whether the evaluation ran any adaptive attack on the model's targets.</param>
     /// <param name="warnings">Where a finding goes.</param>
     public static void CheckRoutingGradient(IRoutedModel routed, Batch batch, bool adaptiveChecksRun, List<string> warnings)
     {
@@ -132,8 +132,9 @@ internal static class SanityChecks
         if (share > ZeroGradientShare)
         {
             warnings.Add($"The routing weights have an exactly zero input gradient for {F(100 * share)}% of the images checked: the selection is not " +
-                         "differentiable, so attacks through the model cannot steer which part answers, and the adaptive checks were switched off " +
-                         "(EvaluationOptions.AdaptiveMixtureChecks). The robust accuracy is an upper bound: evaluate with the adaptive checks on.");
+                         "differentiable, so attacks through the model cannot steer which part answers, and no adaptive attack ran (they are switched off, " +
+                         "EvaluationOptions.AdaptiveMixtureChecks, or the plan has no untargeted PGD/APGD for them to reuse). " +
+                         "The robust accuracy is an upper bound: evaluate with the adaptive checks on and a PGD or APGD attack in the plan.");
         }
     }
 

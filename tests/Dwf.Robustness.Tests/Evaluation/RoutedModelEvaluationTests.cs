@@ -55,6 +55,18 @@ public class RoutedModelEvaluationTests(EvaluationFixture f) : IClassFixture<Eva
     }
 
     [Fact]
+    public void Evaluate_SoeWithFgsmOnlyPlan_NoAdaptiveAttackPossibleSoTheRoutingCheckFires()
+    {
+        using var soe = SynergyOfExpertsTests.Tiny();
+        var options = Options(adaptive: true) with { PgdEpsilons = [] };
+
+        var report = new RobustnessEvaluator(options).Evaluate(soe, f.TestSet, "soe-fgsm");
+
+        report.Attacks.Should().OnlyContain(a => a.Surrogate == null, "the adaptive checks reuse the plan's PGD/APGD, and there is none");
+        report.Warnings.Should().Contain(w => w.Contains(RoutingWarning, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Evaluate_SoftGateMixtureWithoutAdaptiveChecks_NoRoutingWarning()
     {
         using var moe = TinyMixture.Create(experts: 3);
