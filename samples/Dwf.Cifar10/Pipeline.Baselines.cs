@@ -179,6 +179,7 @@ public sealed partial class Pipeline
         return model;
     }
 
+    /// <summary>The experts' SGD recipe, shared by the experts, control (b) and the baselines.</summary>
     private OptimizerOptions ExpertOptimizer() => new()
     {
         LearningRate = config.ExpertLearningRate,

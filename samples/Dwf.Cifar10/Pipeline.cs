@@ -83,16 +83,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             Attack = spec.Attack,
             MixCleanWithAdversarial = config.ExpertMixClean,
             LabelSmoothing = config.ExpertLabelSmoothing,
-            Optimizer = new OptimizerOptions
-            {
-                LearningRate = config.ExpertLearningRate,
-                Momentum = config.ExpertMomentum,
-                Nesterov = config.ExpertNesterov,
-                WeightDecay = config.ExpertWeightDecay,
-                DecayNormAndBias = config.ExpertDecayNormAndBias,
-                Schedule = config.ExpertSchedule,
-                WarmupEpochs = config.ExpertWarmupEpochs,
-            },
+            Optimizer = ExpertOptimizer(),
             Seed = RunSeeds.For(config.Seed, SeedPurpose.ExpertAttacks, spec.Index),
         };
         Console.WriteLine($"expert {spec.Name}: {(spec.Attack?.Name ?? "clean images")}, {options.Epochs} epochs on {loader.Count} images");
