@@ -8,7 +8,7 @@ namespace Dwf.Robustness.Experts;
 /// 16 × <see cref="Width"/> channels, three stages of n <see cref="BasicBlock"/>s (or <see cref="BlockFactory"/>
 /// blocks) at 16/32/64 × width channels with strides 1, 2, 2, global average pooling and a linear head. Shortcuts that
 /// change shape are 1×1 projections (option B), as in the SoE reference code. SoE's experts and ADVMoE's router are
-/// ResNet-20s. At width 1.0 with 10 classes it has 272,474 parameters (the option-A original: 269,722).
+/// ResNet-20s. At width 1.0 with 10 classes it has 272,474 parameters (pinned by a test).
 /// </summary>
 public sealed class CifarResNet : nn.Module<Tensor, Tensor>
 {
