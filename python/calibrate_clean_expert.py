@@ -7,7 +7,7 @@ class with the library's recipe, and reports clean accuracy on the first N test 
 library's defaults and can be changed by a flag, so that a gap between the two stacks at *equal* recipe can be told
 apart from a recipe choice:
 
-  data      first K per class of data_batch_1..5 in file order (Cifar10Dataset.TakePerClass), reshuffled every epoch
+  data      first K per class of data_batch_1..5 in file order (ImageDataset.TakePerClass), reshuffled every epoch
   augment   4-pixel zero padding + random 32x32 crop + horizontal flip with p = 1/2, per image
   batches   128, the last one smaller (BatchLoaderOptions.DropLast = false)
   optimizer SGD lr 0.1, momentum 0.9, weight decay 5e-4 on every parameter, no Nesterov (OptimizerOptions)

@@ -10,7 +10,7 @@ namespace Dwf.Cifar10;
 public static class DataSplits
 {
     /// <summary>Expert training images per class: <see cref="RunConfig.TrainPerClass"/>, or every image the validation split leaves.</summary>
-    public static int TrainPerClass(RunConfig c, Cifar10Dataset train)
+    public static int TrainPerClass(RunConfig c, ImageDataset train)
     {
         int smallest = train.ClassCounts().Min();
         int perClass = c.TrainPerClass ?? smallest - c.ValidationPerClass;
@@ -24,10 +24,10 @@ public static class DataSplits
     }
 
     /// <summary>The experts' training images.</summary>
-    public static Cifar10Dataset Experts(RunConfig c, Cifar10Dataset train) => train.TakePerClass(TrainPerClass(c, train));
+    public static ImageDataset Experts(RunConfig c, ImageDataset train) => train.TakePerClass(TrainPerClass(c, train));
 
     /// <summary>Joint-phase images per class: <see cref="RunConfig.JointPerClass"/> of the experts' training images, or all of them.</summary>
-    public static int JointPerClass(RunConfig c, Cifar10Dataset train)
+    public static int JointPerClass(RunConfig c, ImageDataset train)
     {
         int experts = TrainPerClass(c, train);
         if (c.JointPerClass > experts)
@@ -39,8 +39,8 @@ public static class DataSplits
     }
 
     /// <summary>The joint phase's images.</summary>
-    public static Cifar10Dataset Joint(RunConfig c, Cifar10Dataset train) => train.TakePerClass(JointPerClass(c, train));
+    public static ImageDataset Joint(RunConfig c, ImageDataset train) => train.TakePerClass(JointPerClass(c, train));
 
     /// <summary>The held-out validation images, disjoint from every training image.</summary>
-    public static Cifar10Dataset Validation(RunConfig c, Cifar10Dataset train) => train.TakePerClass(c.ValidationPerClass, skipPerClass: TrainPerClass(c, train));
+    public static ImageDataset Validation(RunConfig c, ImageDataset train) => train.TakePerClass(c.ValidationPerClass, skipPerClass: TrainPerClass(c, train));
 }

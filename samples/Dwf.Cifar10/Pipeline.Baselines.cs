@@ -191,7 +191,7 @@ public sealed partial class Pipeline
         WarmupEpochs = config.ExpertWarmupEpochs,
     };
 
-    private BatchLoader BaselineLoader(Cifar10Dataset subset, int index) => new(subset, new BatchLoaderOptions
+    private BatchLoader BaselineLoader(ImageDataset subset, int index) => new(subset, new BatchLoaderOptions
     {
         BatchSize = config.BatchSize, Augment = config.Augment, Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineLoader, index),
     }, device);

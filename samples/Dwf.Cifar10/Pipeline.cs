@@ -17,15 +17,15 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
     public const string DwfModel = "dwf";
     public const string FrozenModel = "frozen-experts";
 
-    private Cifar10Dataset? _train;
-    private Cifar10Dataset? _test;
+    private ImageDataset? _train;
+    private ImageDataset? _test;
     private string? _provenance;
 
     private string Provenance => _provenance ??= DataProvenance.Describe(config.Data);
 
-    private Cifar10Dataset Train => _train ??= Load(Cifar10Split.Train);
+    private ImageDataset Train => _train ??= Load(Cifar10Split.Train);
 
-    private Cifar10Dataset Test => _test ??= Load(Cifar10Split.Test);
+    private ImageDataset Test => _test ??= Load(Cifar10Split.Test);
 
     public void Pretrain(string? only = null)
     {
@@ -310,7 +310,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         return config.GateTopK is { } k && k < experts ? new TopKGate(soft, k) : soft;
     }
 
-    private Cifar10Dataset Load(Cifar10Split split)
+    private ImageDataset Load(Cifar10Split split)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var data = Cifar10Reader.Load(config.Data, split);

@@ -48,7 +48,7 @@ if (mode == "model")
 manual_seed(1);
 using var images = randint(0, 256, [64, 3, 32, 32], dtype: ScalarType.Byte);
 using var labels = arange(64, dtype: ScalarType.Int64) % 10;
-using var data = new Cifar10Dataset(images.clone(), labels.clone(), Enumerable.Range(0, 10).Select(c => $"c{c}").ToArray());
+using var data = new ImageDataset(images.clone(), labels.clone(), Enumerable.Range(0, 10).Select(c => $"c{c}").ToArray());
 var progress = new ReadyOnFirstEpoch();
 if (mode == "checkpoint")
 {

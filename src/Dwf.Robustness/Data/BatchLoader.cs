@@ -4,20 +4,20 @@ using static TorchSharp.torch;
 namespace Dwf.Robustness.Data;
 
 /// <summary>
-/// Cuts a <see cref="Cifar10Dataset"/> into float batches in [0,1] on a chosen device. Epoch <c>e</c> is shuffled and
+/// Cuts a <see cref="ImageDataset"/> into float batches in [0,1] on a chosen device. Epoch <c>e</c> is shuffled and
 /// augmented from a generator derived from (<see cref="BatchLoaderOptions.Seed"/>, e), so any epoch can be
 /// replayed exactly, which is what makes resumed training identical to uninterrupted training.
 /// </summary>
 public sealed class BatchLoader
 {
-    private readonly Cifar10Dataset _data;
+    private readonly ImageDataset _data;
     private readonly Device _device;
 
     /// <summary>Creates a loader; the dataset stays owned by the caller and must outlive the loader.</summary>
     /// <param name="data">Images and labels.</param>
     /// <param name="options">Batch size, shuffling, augmentation, seed; defaults when null.</param>
     /// <param name="device">Where batches are placed; CPU when null.</param>
-    public BatchLoader(Cifar10Dataset data, BatchLoaderOptions? options = null, Device? device = null)
+    public BatchLoader(ImageDataset data, BatchLoaderOptions? options = null, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         _data = data;

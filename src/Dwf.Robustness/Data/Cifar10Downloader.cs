@@ -97,6 +97,6 @@ public static class Cifar10Downloader
         }
 
         await target.FlushAsync(ct).ConfigureAwait(false);
-        return Convert.ToHexStringLower(md5.GetHashAndReset());
+        return Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
     }
 }

@@ -17,7 +17,7 @@ public static class Cifar10Reader
     /// <returns>A dataset the caller owns.</returns>
     /// <exception cref="FileNotFoundException">Nothing at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">A missing member, a bad size or label, or a corrupt archive.</exception>
-    public static Cifar10Dataset Load(string path, Cifar10Split split) => LoadPath(path, [split])[0];
+    public static ImageDataset Load(string path, Cifar10Split split) => LoadPath(path, [split])[0];
 
     /// <summary>
     /// Loads the training and the test split in one pass over the archive (or folder): half the decompression work
@@ -36,15 +36,15 @@ public static class Cifar10Reader
     /// <summary>Loads a split by streaming the official <c>.tar.gz</c> archive.</summary>
     /// <param name="archivePath">Path of <c>cifar-10-binary.tar.gz</c>.</param>
     /// <param name="split">Train or test.</param>
-    public static Cifar10Dataset LoadArchive(string archivePath, Cifar10Split split) => LoadArchive(archivePath, [split])[0];
+    public static ImageDataset LoadArchive(string archivePath, Cifar10Split split) => LoadArchive(archivePath, [split])[0];
 
     /// <summary>Loads a split from an extracted <c>cifar-10-batches-bin</c> folder (or its parent).</summary>
     /// <param name="folder">The folder.</param>
     /// <param name="split">Train or test.</param>
-    public static Cifar10Dataset LoadFolder(string folder, Cifar10Split split) => LoadFolder(folder, [split])[0];
+    public static ImageDataset LoadFolder(string folder, Cifar10Split split) => LoadFolder(folder, [split])[0];
 
     /// <summary>The splits from an archive file or an extracted folder, whichever <paramref name="path"/> is.</summary>
-    private static Cifar10Dataset[] LoadPath(string path, Cifar10Split[] splits)
+    private static ImageDataset[] LoadPath(string path, Cifar10Split[] splits)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         return File.Exists(path) ? LoadArchive(path, splits)
@@ -52,7 +52,7 @@ public static class Cifar10Reader
             : throw new FileNotFoundException(Cifar10Format.MissingDataMessage(path), path);
     }
 
-    private static Cifar10Dataset[] LoadArchive(string archivePath, Cifar10Split[] splits)
+    private static ImageDataset[] LoadArchive(string archivePath, Cifar10Split[] splits)
     {
         if (!File.Exists(archivePath))
         {
@@ -62,7 +62,7 @@ public static class Cifar10Reader
         return LoadSplits(splits, archivePath, parts => ReadArchive(archivePath, parts));
     }
 
-    private static Cifar10Dataset[] LoadFolder(string folder, Cifar10Split[] splits)
+    private static ImageDataset[] LoadFolder(string folder, Cifar10Split[] splits)
     {
         string nested = Path.Combine(folder, Cifar10Format.FolderName);
         if (Directory.Exists(nested))
@@ -82,10 +82,10 @@ public static class Cifar10Reader
     /// One assembler per split, filled by <paramref name="read"/> (which returns the class names, or null if the
     /// source has none), then built into datasets: every split, or none (a failure disposes those already built).
     /// </summary>
-    private static Cifar10Dataset[] LoadSplits(Cifar10Split[] splits, string source, Func<SplitAssembler[], string[]?> read)
+    private static ImageDataset[] LoadSplits(Cifar10Split[] splits, string source, Func<SplitAssembler[], string[]?> read)
     {
         var parts = splits.Select(s => new SplitAssembler(Cifar10Format.MemberFiles(s))).ToArray();
-        var built = new List<Cifar10Dataset>(parts.Length);
+        var built = new List<ImageDataset>(parts.Length);
         try
         {
             string[]? classNames = read(parts);

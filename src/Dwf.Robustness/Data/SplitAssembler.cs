@@ -47,7 +47,7 @@ internal sealed class SplitAssembler(IReadOnlyList<string> wanted) : IDisposable
     public bool Wants(string member) => wanted.Contains(member);
 
     /// <summary>Builds the dataset; throws naming every missing member.</summary>
-    public Cifar10Dataset Build(string[]? classNames, string source)
+    public ImageDataset Build(string[]? classNames, string source)
     {
         var missing = wanted.Where(w => !_labels.ContainsKey(w)).ToList();
         if (classNames is null)
@@ -90,7 +90,7 @@ internal sealed class SplitAssembler(IReadOnlyList<string> wanted) : IDisposable
             images.Dispose(); // the detached flat handle; the view keeps the storage, the dataset owns the view
         }
 
-        return new Cifar10Dataset(shaped, labels, classNames!);
+        return new ImageDataset(shaped, labels, classNames!);
     }
 
     private int IndexOf(string member)

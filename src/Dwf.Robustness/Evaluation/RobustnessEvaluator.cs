@@ -56,7 +56,7 @@ public sealed class RobustnessEvaluator
     /// <returns>The report.</returns>
     public RobustnessReport Evaluate(
         nn.Module<Tensor, Tensor> model,
-        Cifar10Dataset testSet,
+        ImageDataset testSet,
         string modelName,
         string datasetName = "CIFAR-10 test",
         Device? device = null,
@@ -311,7 +311,7 @@ public sealed class RobustnessEvaluator
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    private (Cifar10Dataset Data, bool Owns, string Description) Subset(Cifar10Dataset testSet, string name)
+    private (ImageDataset Data, bool Owns, string Description) Subset(ImageDataset testSet, string name)
     {
         if (Options.PerClass is { } perClass)
         {

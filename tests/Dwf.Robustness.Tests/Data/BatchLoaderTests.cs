@@ -5,7 +5,7 @@ namespace Dwf.Robustness.Tests.Data;
 
 public class BatchLoaderTests
 {
-    private static Cifar10Dataset Synthetic()
+    private static ImageDataset Synthetic()
     {
         using var dir = new TempDirectory();
         return Cifar10Reader.Load(SyntheticCifar.WriteArchive(dir.Path, SyntheticCifar.Members(perBatch: 20)), Cifar10Split.Train);

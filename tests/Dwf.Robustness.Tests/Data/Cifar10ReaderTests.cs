@@ -5,7 +5,7 @@ namespace Dwf.Robustness.Tests.Data;
 
 public class Cifar10ReaderTests
 {
-    private static void AssertMatches(Cifar10Dataset data, IEnumerable<byte[]> members)
+    private static void AssertMatches(ImageDataset data, IEnumerable<byte[]> members)
     {
         var records = members.SelectMany(m => m).ToArray();
         int n = records.Length / Cifar10Format.RecordSize;

@@ -11,12 +11,12 @@ public sealed class EvaluationFixture : IDisposable
     {
         Trained = new TrainedModelFixture();
         using var scope = NewDisposeScope();
-        TestSet = new Cifar10Dataset((Trained.TestImages * 255).round().to(ScalarType.Byte), Trained.TestLabels.clone(), ["a", "b", "c", "d"]);
+        TestSet = new ImageDataset((Trained.TestImages * 255).round().to(ScalarType.Byte), Trained.TestLabels.clone(), ["a", "b", "c", "d"]);
     }
 
     public TrainedModelFixture Trained { get; }
 
-    public Cifar10Dataset TestSet { get; }
+    public ImageDataset TestSet { get; }
 
     public void Dispose()
     {

@@ -8,7 +8,7 @@ public class FloatDatasetEvaluationTests(EvaluationFixture f) : IClassFixture<Ev
     public void Evaluate_FloatDatasetOfTheSameImages_SameReport()
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
-        using var floats = new Dwf.Robustness.Data.Cifar10Dataset(f.TestSet.Images.to(TorchSharp.torch.ScalarType.Float32) / 255, f.TestSet.Labels.clone(), f.TestSet.ClassNames);
+        using var floats = new Dwf.Robustness.Data.ImageDataset(f.TestSet.Images.to(TorchSharp.torch.ScalarType.Float32) / 255, f.TestSet.Labels.clone(), f.TestSet.ClassNames);
         var options = RobustnessEvaluatorTests.Small(randomStart: false) with { SanityChecks = false };
 
         var fromBytes = new RobustnessEvaluator(options).Evaluate(f.Trained.Model, f.TestSet, "tiny");
@@ -22,7 +22,7 @@ public class FloatDatasetEvaluationTests(EvaluationFixture f) : IClassFixture<Ev
     public void Constructor_FloatImagesOutsideUnitRange_ThrowsWithFix()
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
-        var act = () => new Dwf.Robustness.Data.Cifar10Dataset(TorchSharp.torch.full(new long[] { 2, 3, 4, 4 }, 255f), TorchSharp.torch.zeros(2, TorchSharp.torch.ScalarType.Int64), ["a"]);
+        var act = () => new Dwf.Robustness.Data.ImageDataset(TorchSharp.torch.full(new long[] { 2, 3, 4, 4 }, 255f), TorchSharp.torch.zeros(2, TorchSharp.torch.ScalarType.Int64), ["a"]);
         act.Should().Throw<ArgumentException>().WithMessage("*[0,1]*255*Divide*");
     }
 }

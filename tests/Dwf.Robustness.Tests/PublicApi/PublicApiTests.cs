@@ -10,12 +10,13 @@ namespace Dwf.Robustness.Tests.PublicApi;
 /// </summary>
 public class PublicApiTests
 {
-    public static TheoryData<string> Assemblies => ["Dwf.Robustness", "Dwf.Robustness.PyTorch", "Dwf.Robustness.Testing"];
+    public static TheoryData<string> Assemblies => ["Dwf.Robustness", "Dwf.Robustness.PyTorch", "Dwf.Robustness.Testing", "Dwf.Robustness.Plotting"];
 
     private static Assembly Find(string name) => name switch
     {
         "Dwf.Robustness" => typeof(Dwf.Robustness.Moe.MixtureOfExperts).Assembly,
         "Dwf.Robustness.PyTorch" => typeof(Dwf.Robustness.PyTorch.PyTorchWeights).Assembly,
+        "Dwf.Robustness.Plotting" => typeof(Dwf.Robustness.Plotting.ReportPlot).Assembly,
         _ => typeof(LeakCheck).Assembly,
     };
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Tests.TestSupport;
@@ -196,7 +197,7 @@ public class CheckpointResumeTests
         using var data = SyntheticDataset.Create(64);
         using var moe = TinyMixture.Create(experts: 2, seed: 1);
         var reports = new List<TrainingProgress>();
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
 
         new JointTrainer(JointTrainerTests.TinyOptions(epochs: 2), logger).Fit(moe, SyntheticDataset.Loader(data), progress: new SyncProgress<TrainingProgress>(reports.Add));
 
@@ -204,8 +205,8 @@ public class CheckpointResumeTests
         reports.Select(r => r.Epoch).Should().Equal([1, 1, 2, 2], "progress counts epochs from 1, as the metrics do");
         reports.Where(r => r.CompletedEpoch is not null).Should().OnlyContain(r => r.Epoch == r.CompletedEpoch!.Epoch);
         reports.Should().HaveCount(4, "one report per batch, 2 batches × 2 epochs");
-        logger.Lines.Where(l => !l.Contains("warmed")).Should().HaveCount(2).And.OnlyContain(l => l.StartsWith("joint epoch"));
-        logger.Lines.Should().ContainSingle(l => l.Contains("gate BatchNorm statistics warmed"));
+        logger.Lines().Where(l => !l.Contains("warmed")).Should().HaveCount(2).And.OnlyContain(l => l.StartsWith("joint epoch"));
+        logger.Lines().Should().ContainSingle(l => l.Contains("gate BatchNorm statistics warmed"));
     }
 
     [Fact]

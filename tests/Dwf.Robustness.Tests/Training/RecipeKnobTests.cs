@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Dwf.Robustness.Tests.TestSupport;
 using Dwf.Robustness.Training;
 using static TorchSharp.torch;
@@ -98,7 +99,7 @@ public class RecipeKnobTests
         string checkpoint = dir.File("joint.ckpt");
         using var data = SyntheticDataset.Create(128, classes: 4, seed: 3);
         var options = Training.JointTrainerTests.TinyOptions(epochs: 2) with { GateWarmupBatches = 3 };
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         using var source = new CancellationTokenSource();
         using (var moe = TinyMixture.Create(experts: 2))
         {
@@ -106,14 +107,14 @@ public class RecipeKnobTests
             first.Should().Throw<OperationCanceledException>();
         }
 
-        logger.Lines.Should().ContainSingle(l => l.Contains("gate BatchNorm statistics warmed on 3 clean batches"));
-        logger.Lines.Clear();
+        logger.Lines().Should().ContainSingle(l => l.Contains("gate BatchNorm statistics warmed on 3 clean batches"));
+        logger.Collector.Clear();
         using (var moe = TinyMixture.Create(experts: 2))
         {
             var result = new JointTrainer(options, logger).Fit(moe, SyntheticDataset.Loader(data), checkpoint);
             result.ResumedFromEpoch.Should().NotBeNull();
         }
 
-        logger.Lines.Should().NotContain(l => l.Contains("warmed"), "a resumed run has the warmed statistics in its checkpoint");
+        logger.Lines().Should().NotContain(l => l.Contains("warmed"), "a resumed run has the warmed statistics in its checkpoint");
     }
 }

@@ -3,9 +3,9 @@ using Dwf.Robustness.Tests.TestSupport;
 
 namespace Dwf.Robustness.Tests.Data;
 
-public class Cifar10DatasetTests
+public class ImageDatasetTests
 {
-    private static Cifar10Dataset Synthetic()
+    private static ImageDataset Synthetic()
     {
         using var dir = new TempDirectory();
         return Cifar10Reader.Load(SyntheticCifar.WriteArchive(dir.Path, SyntheticCifar.Members(perBatch: 40)), Cifar10Split.Train);
@@ -20,7 +20,7 @@ public class Cifar10DatasetTests
         var images = TorchSharp.torch.zeros([3, 3, 2, 2], TorchSharp.torch.ScalarType.Byte);
         var labels = TorchSharp.torch.tensor(new long[] { 0, bad, 1 });
 
-        var act = () => new Cifar10Dataset(images, labels, ["a", "b", "c", "d"]);
+        var act = () => new ImageDataset(images, labels, ["a", "b", "c", "d"]);
 
         act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("*0–3*");
     }

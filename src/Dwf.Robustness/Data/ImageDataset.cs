@@ -9,13 +9,13 @@ namespace Dwf.Robustness.Data;
 /// in [0,1] (any other source, kept exactly), labels as int64 [N]. <see cref="BatchLoader"/> hands out float batches
 /// in [0,1] either way. The dataset owns its tensors (they are detached from every dispose scope); dispose it to free them.
 /// </summary>
-public sealed class Cifar10Dataset : IDisposable
+public sealed class ImageDataset : IDisposable
 {
     /// <summary>Creates a dataset from tensors; takes ownership of them.</summary>
     /// <param name="images">uint8 [N,C,H,W] (0–255), or float32 [N,C,H,W] with every value in [0,1].</param>
     /// <param name="labels">int64 [N], each in [0, classNames.Count).</param>
     /// <param name="classNames">Class names in label order.</param>
-    public Cifar10Dataset(Tensor images, Tensor labels, IReadOnlyList<string> classNames)
+    public ImageDataset(Tensor images, Tensor labels, IReadOnlyList<string> classNames)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
@@ -75,12 +75,12 @@ public sealed class Cifar10Dataset : IDisposable
 
     /// <summary>A new dataset with the first <paramref name="count"/> images (copies; this one is unchanged).</summary>
     /// <param name="count">1 to <see cref="Count"/>.</param>
-    public Cifar10Dataset Take(int count)
+    public ImageDataset Take(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
         using var scope = NewDisposeScope();
-        return new Cifar10Dataset(Images[..count].clone(), Labels[..count].clone(), ClassNames);
+        return new ImageDataset(Images[..count].clone(), Labels[..count].clone(), ClassNames);
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ public sealed class Cifar10Dataset : IDisposable
     /// (deterministic, stratified).
     /// </summary>
     /// <param name="perClass">Images per class; every class must have that many.</param>
-    public Cifar10Dataset TakePerClass(int perClass) => TakePerClass(perClass, 0);
+    public ImageDataset TakePerClass(int perClass) => TakePerClass(perClass, 0);
 
     /// <summary>
     /// A new dataset with <paramref name="perClass"/> images of every class after skipping the first
@@ -97,7 +97,7 @@ public sealed class Cifar10Dataset : IDisposable
     /// </summary>
     /// <param name="perClass">Images per class; every class must have <paramref name="skipPerClass"/> + that many.</param>
     /// <param name="skipPerClass">Images of each class to pass over first; 0 or more.</param>
-    public Cifar10Dataset TakePerClass(int perClass, int skipPerClass)
+    public ImageDataset TakePerClass(int perClass, int skipPerClass)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perClass, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(skipPerClass);
@@ -124,7 +124,7 @@ public sealed class Cifar10Dataset : IDisposable
 
         using var scope = NewDisposeScope();
         var index = tensor(indices.ToArray());
-        return new Cifar10Dataset(Images.index_select(0, index), Labels.index_select(0, index), ClassNames);
+        return new ImageDataset(Images.index_select(0, index), Labels.index_select(0, index), ClassNames);
     }
 
     /// <summary>Number of images of each class.</summary>
