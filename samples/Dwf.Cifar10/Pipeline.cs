@@ -189,7 +189,16 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         if (File.Exists(json))
         {
             Console.WriteLine($"report {name}: done earlier ({json})");
-            return ReportJson.Read(json);
+            var earlier = ReportJson.Read(json);
+            string? expected = EvaluationSettings.From(options).AttackedAfter;
+            if (earlier.Options.AttackedAfter != expected)
+            {
+                throw new InvalidDataException(
+                    $"{json} was evaluated {(earlier.Options.AttackedAfter is { } a ? $"after {a}" : "on every clean-correct image")}, but this command evaluates " +
+                    $"{(expected is null ? "every clean-correct image" : $"after {expected}")}. Delete it (and any .state.json beside it) to evaluate again.");
+            }
+
+            return earlier;
         }
 
         using var model = load();

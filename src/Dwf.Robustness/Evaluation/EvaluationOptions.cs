@@ -59,6 +59,17 @@ public sealed record EvaluationOptions
     /// </summary>
     public bool AdaptiveMixtureChecks { get; init; } = true;
 
+    /// <summary>
+    /// An earlier report of the same model on the same images (e.g. its paper plan) that this evaluation continues, as
+    /// AutoAttack's cascade continues from one attack to the next: at every budget only the images that report leaves
+    /// robust at the same ε (its worst case there) are attacked, and the others count as failures. Every accuracy of
+    /// the new report is then a worst case over both evaluations, and the report names the earlier one
+    /// (<see cref="EvaluationSettings.AttackedAfter"/>). Null (default): every clean-correct image is attacked.
+    /// <see cref="RobustnessEvaluator.Evaluate"/> refuses a report of other data, another model name, other clean
+    /// outcomes, or one without a worst case at every ε of the plan.
+    /// </summary>
+    public RobustnessReport? After { get; init; }
+
     /// <summary>The large budget at which accuracy must be near zero; default 0.5.</summary>
     public double SanityEpsilon { get; init; } = 0.5;
 

@@ -79,6 +79,7 @@ public sealed class RobustnessEvaluator
             var plan = Options.ResolvePlan();
             var units = EvaluationUnit.Build(plan, targets);
             string dataHash = data.ContentHash();
+            var after = Options.After is { } earlier ? EarlierSurvivors(earlier, units, dataHash, modelName, data.Count) : null;
             // Hashing every weight is only needed to guard a state file: skipped when there is none.
             var state = EvaluationState.LoadOrNew(statePath, statePath is null ? "" : Fingerprint(model, dataHash, description, units),
                 units.Count, data.Count, loader.BatchesPerEpoch, routed?.RouteNames.Count ?? 0);
@@ -116,11 +117,25 @@ public sealed class RobustnessEvaluator
             }
 
             var clean = state.Clean.ToArray();
+            if (Options.After is { CleanOutcomes: { } earlierClean } && earlierClean.Bits != state.Clean.Bits)
+            {
+                int differ = earlierClean.ToArray().Zip(clean).Count(p => p.First != p.Second);
+                throw new ArgumentException(
+                    $"The earlier report of '{Options.After.Model}' (EvaluationOptions.After) classifies {differ} of {n} clean images differently from this model: " +
+                    "it is a report of other weights. Pass the report this model produced on these images.", nameof(EvaluationOptions.After));
+            }
+
             var completed = state.Completed.Select(o => o.ToArray()).ToList();
             for (int u = completed.Count; u < units.Count; u++)
             {
                 var unit = units[u];
                 var eligible = Eligible(units, completed, u, clean);
+                if (after is not null)
+                {
+                    var survivors = after[u];
+                    eligible = eligible.Select((e, i) => e && survivors[i]).ToArray();
+                }
+
                 bool resuming = state.Partial is not null;
                 var correct = resuming ? state.Partial!.ToArray() : new bool[n];
                 int index = u;
@@ -285,6 +300,32 @@ public sealed class RobustnessEvaluator
         return clean;
     }
 
+    /// <summary>
+    /// Per unit, the images <paramref name="earlier"/> leaves robust at the unit's ε; throws when that report is of
+    /// other data or another model name, or lacks a worst case at some ε of the plan.
+    /// </summary>
+    private static bool[][] EarlierSurvivors(RobustnessReport earlier, IReadOnlyList<EvaluationUnit> units, string dataHash, string modelName, int n)
+    {
+        if (earlier.DataSha256 != dataHash || earlier.Samples != n)
+        {
+            throw new ArgumentException(
+                $"The earlier report (EvaluationOptions.After) is of other data: {earlier.Samples} images, data SHA-256 {earlier.DataSha256 ?? "none (schema 1)"}; " +
+                $"this evaluation has {n} images, {dataHash}. Pass a report made on the same test subset (same PerClass/FirstN).", nameof(EvaluationOptions.After));
+        }
+
+        if (earlier.Model != modelName)
+        {
+            throw new ArgumentException(
+                $"The earlier report (EvaluationOptions.After) is of model '{earlier.Model}', this evaluation of '{modelName}': pass that model's own report.", nameof(EvaluationOptions.After));
+        }
+
+        return units.Select(u => earlier.WorstCaseAt(u.Attack.Descriptor.Epsilon) is { Outcomes: { } o } ? o.ToArray()
+            : throw new ArgumentException(
+                $"The earlier report (EvaluationOptions.After) has no worst case at ε = {u.Attack.Descriptor.Epsilon.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)}, " +
+                $"which {u.Name} attacks (it has ε = {string.Join(", ", earlier.WorstCase.Select(w => w.Epsilon.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)))}). " +
+                "Continue only from a report that evaluated every budget of this plan.", nameof(EvaluationOptions.After))).ToArray();
+    }
+
     private static StageRecord StageRecordOf(EvaluationStage? stage, IReadOnlyList<EvaluationUnit> units, IReadOnlyList<bool[]> completed, bool[] clean)
     {
         string name = stage?.Name ?? EvaluationUnit.AdaptiveStage;
@@ -306,7 +347,8 @@ public sealed class RobustnessEvaluator
         }
 
         string settings = string.Join("\n", units.Select(u => $"{u.Stage}|{u.Kind}|{u.Surrogate}|{AttackFingerprint.Of(u.Attack)}")) +
-            $"\n{dataHash}|{description}|{Options.BatchSize}|{Options.Seed}|{Options.SanityChecks}|{Options.SanityEpsilon}";
+            $"\n{dataHash}|{description}|{Options.BatchSize}|{Options.Seed}|{Options.SanityChecks}|{Options.SanityEpsilon}" +
+            (Options.After is { } a ? $"\nafter {a.Model}|{a.Plan.Name}|{string.Join(";", a.WorstCase.Select(w => w.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ":" + w.Outcomes?.Bits))}" : "");
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(settings));
         return Convert.ToHexString(hash.GetHashAndReset());
     }

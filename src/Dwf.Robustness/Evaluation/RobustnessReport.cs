@@ -127,6 +127,8 @@ public sealed record VersionInfo(string Library, string TorchSharp);
 /// <param name="PgdRestarts">PGD restarts.</param>
 /// <param name="BatchSize">Batch size.</param>
 /// <param name="Seed">Seed.</param>
+/// <param name="AttackedAfter">When the evaluation continued from an earlier report (<see cref="EvaluationOptions.After"/>):
+/// that report's model and plan, whose survivors alone were attacked; null when every clean-correct image was attacked.</param>
 public sealed record EvaluationSettings(
     IReadOnlyList<double> FgsmEpsilons,
     IReadOnlyList<double> PgdEpsilons,
@@ -135,11 +137,13 @@ public sealed record EvaluationSettings(
     bool PgdRandomStart,
     int PgdRestarts,
     int BatchSize,
-    long Seed)
+    long Seed,
+    string? AttackedAfter = null)
 {
     /// <summary>Records the settings of <paramref name="options"/>.</summary>
     /// <param name="options">The options.</param>
     public static EvaluationSettings From(EvaluationOptions options) => new(
         options.FgsmEpsilons.ToArray(), options.PgdEpsilons.ToArray(), options.PgdSteps.ToArray(),
-        options.PgdStepSize, options.PgdRandomStart, options.PgdRestarts, options.BatchSize, options.Seed);
+        options.PgdStepSize, options.PgdRandomStart, options.PgdRestarts, options.BatchSize, options.Seed,
+        options.After is { } after ? $"{after.Model}, plan {after.Plan.Name}" : null);
 }
