@@ -25,6 +25,10 @@ public class CompareCommandTests
                 paper.DataSha256.Should().Be(rapid.DataSha256, "every defense is evaluated on the same images");
                 paper.Samples.Should().Be(30);
                 rapid.WorstCaseAt(8.0 / 255).Should().NotBeNull();
+                rapid.Options.AttackedAfter.Should().Be($"{d.Name}, plan paper", "aa-rapid continues from the paper plan's survivors");
+                var before = paper.WorstCaseAt(8.0 / 255)!.Outcomes!.ToArray();
+                rapid.WorstCaseAt(8.0 / 255)!.Outcomes!.ToArray().Zip(before).Should().OnlyContain(p => !p.First || p.Second,
+                    "an image the paper plan broke is not robust in the combined worst case");
             }
 
             table.Should().Contain("McNemar p (Holm)").And.Contain("| training passes (millions) |");

@@ -28,7 +28,7 @@ public static class ReportMarkdown
         var sb = new StringBuilder();
         sb.AppendLine($"## {report.Model}").AppendLine();
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Data: {report.Dataset} ({report.Samples} images). Accuracies in %. Evaluated in {report.Seconds:F0} s.")).AppendLine();
-        sb.AppendLine($"Plan: {report.Plan.Name}. Threat model: {report.ThreatModel}. Intervals: Wilson 95%.").AppendLine();
+        sb.AppendLine($"Plan: {report.Plan.Name}{(report.Options.AttackedAfter is { } after ? $", attacking only the images robust after {after}" : "")}. Threat model: {report.ThreatModel}. Intervals: Wilson 95%.").AppendLine();
         sb.AppendLine("| stage | attack | ε | accuracy | 95% CI |").AppendLine("|---|---|---|---|---|");
         sb.AppendLine($"| | clean | 0 | {P(report.CleanAccuracy)} | {I(report.CleanInterval)} |");
         foreach (var a in report.Attacks)

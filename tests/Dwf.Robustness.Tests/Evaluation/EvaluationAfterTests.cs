@@ -59,6 +59,8 @@ public class EvaluationAfterTests(EvaluationFixture f) : IClassFixture<Evaluatio
         second.CleanAccuracy.Should().Be(first.CleanAccuracy, "clean accuracy is measured on every image");
         second.Options.AttackedAfter.Should().Be("tiny, plan first");
         first.Options.AttackedAfter.Should().BeNull();
+        ReportMarkdown.Render(second).Should().Contain("attacking only the images robust after tiny, plan first");
+        ReportJson.Deserialize(ReportJson.Serialize(second)).Options.AttackedAfter.Should().Be("tiny, plan first", "the JSON keeps it");
     }
 
     [Fact]
