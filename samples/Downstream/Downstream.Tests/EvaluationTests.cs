@@ -17,7 +17,7 @@ public class EvaluationTests
         using var data = SyntheticDataset.Create(64);
         using var mixture = TinyMixture.Create(experts: 2, seed: 1);
 
-        var report = new RobustnessEvaluator(Small).Evaluate(mixture, data, "tiny-mixture", datasetName: "synthetic");
+        var report = new RobustnessEvaluator(Small).Evaluate(mixture, data, "tiny-mixture", datasetName: "synthetic", cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(64, report.Samples);
         double? pgd = report.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 5);
@@ -33,8 +33,8 @@ public class EvaluationTests
         using var mixture = TinyMixture.Create(experts: 2, seed: 1);
         var clock = new FixedTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-        var first = new RobustnessEvaluator(Small, timeProvider: clock).Evaluate(mixture, data, "tiny-mixture");
-        var second = new RobustnessEvaluator(Small, timeProvider: clock).Evaluate(mixture, data, "tiny-mixture");
+        var first = new RobustnessEvaluator(Small, timeProvider: clock).Evaluate(mixture, data, "tiny-mixture", cancellationToken: TestContext.Current.CancellationToken);
+        var second = new RobustnessEvaluator(Small, timeProvider: clock).Evaluate(mixture, data, "tiny-mixture", cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(first, second);
         Assert.Equal(0, first.Seconds);

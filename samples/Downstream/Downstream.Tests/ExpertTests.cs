@@ -34,7 +34,7 @@ public class ExpertTests
                 {
                     epochs.Add(done.Epoch);
                 }
-            }));
+            }), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(new[] { 1, 2, 3 }, epochs);
         Assert.True(result.History[^1].CleanAccuracy > 0.5, $"clean accuracy after 3 epochs {result.History[^1].CleanAccuracy:P1}; chance is 25%");

@@ -6,6 +6,8 @@ namespace Dwf.Robustness.Infrastructure;
 /// the new one, never a mix. The temporary file's name carries the writer's process id; a process killed mid-write
 /// leaves its temporary file behind, and the next write of the same destination removes every such file whose
 /// process no longer runs (never one of a live process, so concurrent writers in other processes are safe).
+/// Public on purpose: an application that writes its own files beside the library's (run summaries, tables, cost
+/// records) should get the same crash safety, as the CIFAR-10 sample does.
 /// </summary>
 public static class AtomicFile
 {
