@@ -1,0 +1,14 @@
+import json, base64, sys, math
+def worst(path, eps=8/255):
+    r = json.load(open(path))
+    w = [x for x in r['worstCase'] if abs(x['epsilon']-eps) < 1e-9][0]
+    o = w['outcomes']; b = base64.b64decode(o['bits']); n = o['count']
+    return [bool(b[i//8] >> (i % 8) & 1) for i in range(n)], r['dataSha256']
+def combined(d, m):
+    a, ha = worst(f'{d}/reports/{m}.json'); b, hb = worst(f'{d}/reports-aa-rapid/{m}.json'); assert ha == hb
+    return [x and y for x, y in zip(a, b)], ha
+x, hx = combined(sys.argv[1], sys.argv[2]); y, hy = combined(sys.argv[3], sys.argv[4]); assert hx == hy, "different images"
+n = len(x); b = sum(1 for p, q in zip(x, y) if p and not q); c = sum(1 for p, q in zip(x, y) if q and not p)
+k = min(b, c); m = b + c
+p = min(1.0, 2 * sum(math.comb(m, i) for i in range(k + 1)) / 2**m) if m else 1.0
+print(f"{sys.argv[2]}@{sys.argv[1]}: {100*sum(x)/n:.1f}%  vs  {sys.argv[4]}@{sys.argv[3]}: {100*sum(y)/n:.1f}%  n={n}  discordant {b}/{c}  diff {100*(sum(x)-sum(y))/n:+.1f} pts  exact McNemar p={p:.4f}")
