@@ -1,3 +1,5 @@
+# paired.py DIR_A MODEL_A DIR_B MODEL_B: worst case at 8/255 (per-image AND of the paper and aa-rapid reports) of two
+# models evaluated on the same images, their difference with a Wald 95% interval, and the exact McNemar p.
 import json, base64, sys, math
 def worst(path, eps=8/255):
     r = json.load(open(path))
@@ -11,4 +13,6 @@ x, hx = combined(sys.argv[1], sys.argv[2]); y, hy = combined(sys.argv[3], sys.ar
 n = len(x); b = sum(1 for p, q in zip(x, y) if p and not q); c = sum(1 for p, q in zip(x, y) if q and not p)
 k = min(b, c); m = b + c
 p = min(1.0, 2 * sum(math.comb(m, i) for i in range(k + 1)) / 2**m) if m else 1.0
-print(f"{sys.argv[2]}@{sys.argv[1]}: {100*sum(x)/n:.1f}%  vs  {sys.argv[4]}@{sys.argv[3]}: {100*sum(y)/n:.1f}%  n={n}  discordant {b}/{c}  diff {100*(sum(x)-sum(y))/n:+.1f} pts  exact McNemar p={p:.4f}")
+d = (b - c) / n; se = math.sqrt(max(0.0, (b + c) - (b - c) ** 2 / n)) / n
+lo, hi = d - 1.959964 * se, d + 1.959964 * se  # Wald interval of a paired difference of proportions
+print(f"{sys.argv[2]}@{sys.argv[1]}: {100*sum(x)/n:.1f}%  vs  {sys.argv[4]}@{sys.argv[3]}: {100*sum(y)/n:.1f}%  n={n}  discordant {b}/{c}  diff {100*(sum(x)-sum(y))/n:+.1f} pts (95% CI {100*lo:+.1f} to {100*hi:+.1f})  exact McNemar p={p:.4f}")
