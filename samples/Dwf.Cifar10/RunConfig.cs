@@ -97,6 +97,11 @@ public sealed record RunConfig
     public int AdvMoeSteps { get; init; } = AdvMoeDefaults.TrainingSteps;
     /// <summary>ADVMoE: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
     public int? AdvMoeEpochs { get; init; }
+    /// <summary>
+    /// The defenses <c>compare</c> trains and evaluates (default: all). DWF must be among them: the others are tested
+    /// against it. Leaving the rivals out makes an ablation of DWF cost its own training and evaluation only.
+    /// </summary>
+    public IReadOnlyList<Compare.Defense> CompareDefenses { get; init; } = Enum.GetValues<Compare.Defense>();
     /// <summary>TRADES: β (theirs: 6).</summary>
     public double TradesBeta { get; init; } = Dwf.Robustness.Training.TrainingObjective.TradesPaperBeta;
     /// <summary>TRADES: steps of its KL attack (theirs: 10, the paper preset's); unset: as <see cref="SoePgdSteps"/>. The step for k steps is <see cref="PgdStepFor"/>.</summary>
@@ -145,6 +150,8 @@ public sealed record RunConfig
             $"ADVMoE needs ≥ 2 experts, a ratio in (0,1], ≥ 1 step and epochs ≥ 1 or unset; got {AdvMoeExperts}, {AdvMoeRatio}, {AdvMoeSteps}, {AdvMoeEpochs}.");
         Require(TradesBeta >= 0 && double.IsFinite(TradesBeta) && TradesSteps is null or >= 1 && TradesEpochs is null or >= 1,
             $"TRADES needs β ≥ 0, ≥ 1 step and epochs ≥ 1 or unset; got {TradesBeta}, {TradesSteps}, {TradesEpochs}.");
+        Require(CompareDefenses.Contains(Compare.Defense.Dwf) && CompareDefenses.Distinct().Count() == CompareDefenses.Count,
+            $"CompareDefenses must name DWF (the others are compared with it) and no defense twice; got [{string.Join(", ", CompareDefenses)}]. Use a comma-separated list of {string.Join(", ", Enum.GetNames<Compare.Defense>())}.");
         Require(GateTopK is null or >= 1, $"GateTopK must be ≥ 1 or unset (the soft gate); got {GateTopK}.");
         Require(BatchSize >= 1 && EvalBatchSize >= 1, $"BatchSize and EvalBatchSize must be ≥ 1; got {BatchSize} and {EvalBatchSize}.");
     }

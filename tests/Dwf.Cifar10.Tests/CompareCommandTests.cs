@@ -17,7 +17,7 @@ public class CompareCommandTests
             code.Should().Be(0);
             var folder = new RunFolder(run);
             string table = File.ReadAllText(folder.Compare);
-            foreach (var d in Compare.DefenseRecipes.All)
+            foreach (var d in global::Dwf.Cifar10.Compare.DefenseRecipes.All)
             {
                 table.Should().Contain($"| {d.Label} |");
                 var paper = ReportJson.Read(folder.Report(d.Name, "json", PlanKind.Paper));
@@ -38,6 +38,34 @@ public class CompareCommandTests
             advmoe.Attacks.Select(a => a.Surrogate).Should().Contain("router detached").And.Contain("route fixed to group-2");
             var costs = CostFile.Collect(Presets.Create("micro", Cifar10FactAttribute.Path!, run), folder);
             costs.Keys.Should().Contain([Pipeline.TradesModel, Pipeline.SoeModel, Pipeline.AdvMoeModel]);
+        }
+        finally
+        {
+            if (Directory.Exists(run))
+            {
+                Directory.Delete(run, recursive: true);
+            }
+        }
+    }
+
+    [Cifar10Fact]
+    public async Task Compare_CompareDefensesDwfOnly_TrainsAndTablesDwfAloneAndSaysWhatIsLeftOut()
+    {
+        string run = Path.Combine(Path.GetTempPath(), "dwf-compare-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            int code = await Cli.RunAsync(["compare", "--preset", "micro", "--data", Cifar10FactAttribute.Path!, "--run", run, "--set", "CompareDefenses=Dwf"]);
+
+            code.Should().Be(0);
+            var folder = new RunFolder(run);
+            string table = File.ReadAllText(folder.Compare);
+            table.Should().Contain("| DWF (joint) |").And.Contain("Left out of this run (`CompareDefenses`): frozen-expert mixture, PGD-AT");
+            File.Exists(folder.Report(Pipeline.DwfModel, "json", PlanKind.AutoAttackRapid)).Should().BeTrue();
+            foreach (var d in global::Dwf.Cifar10.Compare.DefenseRecipes.All.Skip(1))
+            {
+                table.Should().NotContain($"| {d.Label} |");
+                File.Exists(folder.Report(d.Name, "json", PlanKind.Paper)).Should().BeFalse($"{d.Name} was left out");
+            }
         }
         finally
         {

@@ -6,7 +6,7 @@ using Dwf.Robustness.Infrastructure;
 
 namespace Dwf.Cifar10.Commands;
 
-/// <summary><c>compare</c>: trains every defense of <see cref="DefenseRecipes.All"/>, evaluates each with the same two plans on the same images, and writes compare.md.</summary>
+/// <summary><c>compare</c>: trains every defense of <see cref="DefenseRecipes.All"/> (or those <see cref="RunConfig.CompareDefenses"/> selects), evaluates each with the same two plans on the same images, and writes compare.md.</summary>
 public static class CompareCommand
 {
     public static Command Create(SharedOptions o)
@@ -20,16 +20,17 @@ public static class CompareCommand
 
     public static void Run(RunContext c)
     {
-        var defenses = DefenseRecipes.All;
-        foreach (var (d, i) in defenses.Select((d, i) => (d, i)))
+        var defenses = DefenseRecipes.Selected(c.Config);
+        foreach (var (d, i) in defenses)
         {
             d.Train(c.Pipeline, i);
         }
 
         var paper = c.Pipeline.EvaluationOptionsFor(PlanKind.Paper);
         var rapid = c.Pipeline.EvaluationOptionsFor(PlanKind.AutoAttackRapid);
-        var entries = defenses.Select((d, i) =>
+        var entries = defenses.Select(x =>
         {
+            var (d, i) = x;
             var first = c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), paper, PlanKind.Paper);
             return new CompareTable.Entry(d, first, c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), ContinueFrom(rapid, first), PlanKind.AutoAttackRapid));
         }).ToList();
