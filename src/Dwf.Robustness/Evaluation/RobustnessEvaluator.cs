@@ -129,12 +129,7 @@ public sealed class RobustnessEvaluator
             for (int u = completed.Count; u < units.Count; u++)
             {
                 var unit = units[u];
-                var eligible = Eligible(units, completed, u, clean);
-                if (after is not null)
-                {
-                    var survivors = after[u];
-                    eligible = eligible.Select((e, i) => e && survivors[i]).ToArray();
-                }
+                var eligible = Eligible(units, completed, u, clean, after?[u]);
 
                 bool resuming = state.Partial is not null;
                 var correct = resuming ? state.Partial!.ToArray() : new bool[n];
@@ -273,8 +268,18 @@ public sealed class RobustnessEvaluator
         public void Report(AttackProgress value) => report(value);
     }
 
-    /// <summary>The images unit <paramref name="u"/> attacks: clean-correct for a sweep; still robust in its cascade stage; still robust at its ε for an adaptive check.</summary>
-    private static bool[] Eligible(IReadOnlyList<EvaluationUnit> units, IReadOnlyList<bool[]> completed, int u, bool[] clean)
+    /// <summary>
+    /// The images unit <paramref name="u"/> attacks: clean-correct for a sweep; still robust in its cascade stage; still
+    /// robust at its ε for an adaptive check; and of those, only the ones <paramref name="earlier"/> (the survivors of
+    /// <see cref="EvaluationOptions.After"/> at the unit's ε) leaves robust, when given.
+    /// </summary>
+    private static bool[] Eligible(IReadOnlyList<EvaluationUnit> units, IReadOnlyList<bool[]> completed, int u, bool[] clean, bool[]? earlier)
+    {
+        var own = OwnEligible(units, completed, u, clean);
+        return earlier is null ? own : own.Select((e, i) => e && earlier[i]).ToArray();
+    }
+
+    private static bool[] OwnEligible(IReadOnlyList<EvaluationUnit> units, IReadOnlyList<bool[]> completed, int u, bool[] clean)
     {
         var unit = units[u];
         if (unit.Kind == StageKind.Sweep)
@@ -319,11 +324,14 @@ public sealed class RobustnessEvaluator
                 $"The earlier report (EvaluationOptions.After) is of model '{earlier.Model}', this evaluation of '{modelName}': pass that model's own report.", nameof(EvaluationOptions.After));
         }
 
-        return units.Select(u => earlier.WorstCaseAt(u.Attack.Descriptor.Epsilon) is { Outcomes: { } o } ? o.ToArray()
-            : throw new ArgumentException(
-                $"The earlier report (EvaluationOptions.After) has no worst case at ε = {u.Attack.Descriptor.Epsilon.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)}, " +
-                $"which {u.Name} attacks (it has ε = {string.Join(", ", earlier.WorstCase.Select(w => w.Epsilon.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)))}). " +
-                "Continue only from a report that evaluated every budget of this plan.", nameof(EvaluationOptions.After))).ToArray();
+        static string Eps(double e) => e.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture);
+        var decoded = new Dictionary<WorstCase, bool[]>(ReferenceEqualityComparer.Instance); // units of one ε share one array (read-only here)
+        return units.Select(u => earlier.WorstCaseAt(u.Attack.Descriptor.Epsilon) is { Outcomes: { } o } w
+                ? decoded.TryGetValue(w, out var known) ? known : decoded[w] = o.ToArray()
+                : throw new ArgumentException(
+                    $"The earlier report (EvaluationOptions.After) has no worst case at ε = {Eps(u.Attack.Descriptor.Epsilon)}, " +
+                    $"which {u.Name} attacks (it has ε = {string.Join(", ", earlier.WorstCase.Select(x => Eps(x.Epsilon)))}). " +
+                    "Continue only from a report that evaluated every budget of this plan.", nameof(EvaluationOptions.After))).ToArray();
     }
 
     private static StageRecord StageRecordOf(EvaluationStage? stage, IReadOnlyList<EvaluationUnit> units, IReadOnlyList<bool[]> completed, bool[] clean)

@@ -77,7 +77,7 @@ internal static class SanityChecks
             {
                 var worst = adaptive.MinBy(r => r.Accuracy)!;
                 warnings.Add($"At ε={F(group.Key)} the adaptive checks lowered robust accuracy from {F(before)} to {F(after)} (last: {worst.Surrogate}): " +
-                             "attacking through the gate was weaker than attacking around it, a sign that the gate masks gradients. The worst case per ε includes the adaptive attacks.");
+                             "attacking through the gate was weaker than attacking around it, a sign that the gate masks gradients (by design when the routing is hard: a top-k or argmax choice passes no gradient). The worst case per ε includes the adaptive attacks.");
             }
         }
     }
