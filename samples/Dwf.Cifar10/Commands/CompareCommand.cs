@@ -13,7 +13,8 @@ public static class CompareCommand
     {
         var command = new Command("compare",
             "Train and evaluate every defense (DWF, frozen mixture, PGD-AT, TRADES, SoE, ADVMoE) with one evaluation (paper plan, then aa-rapid on its survivors at 8/255) on the same images; write compare.md. " +
-            "Measured: --preset cpu-small --set EvalPerClass=70 took 126 min on 2 cores (78 min training, 48 min evaluation; docs/results/compare).");
+            "Measured: --preset cpu-small --set EvalPerClass=70 took 126 min on 2 cores (78 min training, 48 min evaluation; docs/results/compare). " +
+            "--set CompareDefenses=Dwf trains and evaluates DWF alone, for an ablation beside an earlier run (docs/results/compare/ablations).");
         command.SetAction((p, ct) => RunContext.Execute(p, o, ct, Run));
         return command;
     }
