@@ -50,4 +50,12 @@ public class ConfigOverridesTests
         var act = () => ConfigOverrides.Apply(Micro, ["ExpertSchedule=triangular"]);
         act.Should().Throw<ArgumentException>().WithMessage("*ExpertSchedule*'triangular'*Cosine, Constant, OneCycle*");
     }
+
+    [Fact]
+    public void Apply_UnknownDefense_ThrowsListingTheDefenses()
+    {
+        var act = () => ConfigOverrides.Apply(Micro, ["CompareDefenses=Dwf,Madry"]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*CompareDefenses*Dwf, FrozenExperts, PgdAt, Trades, Soe, AdvMoe*");
+    }
 }

@@ -49,6 +49,26 @@ public class PresetsTests
     }
 
     [Fact]
+    public void Validate_CompareDefensesWithoutDwf_ThrowsNamingTheFix()
+    {
+        var c = ConfigOverrides.Apply(Presets.Create("micro", "/d", "/r"), ["CompareDefenses=Trades,Soe"]);
+
+        var act = c.Validate;
+
+        act.Should().Throw<ArgumentException>().WithMessage("*CompareDefenses must name DWF*[Trades, Soe]*Dwf, FrozenExperts, PgdAt*");
+    }
+
+    [Fact]
+    public void Validate_CompareDefensesTwice_Throws()
+    {
+        var c = ConfigOverrides.Apply(Presets.Create("micro", "/d", "/r"), ["CompareDefenses=Dwf,dwf"]);
+
+        var act = c.Validate;
+
+        act.Should().Throw<ArgumentException>().WithMessage("*no defense twice*");
+    }
+
+    [Fact]
     public void Create_UnknownPreset_Throws()
     {
         var act = () => Presets.Create("gpu-huge", "/d", "/r");

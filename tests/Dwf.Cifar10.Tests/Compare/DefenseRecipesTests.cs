@@ -28,32 +28,4 @@ public class DefenseRecipesTests
 
         selected.Select(x => (x.Recipe.Kind, x.Index)).Should().Equal((Defense.Dwf, 0), (Defense.Soe, 4));
     }
-
-    [Fact]
-    public void Validate_CompareDefensesWithoutDwf_ThrowsNamingTheFix()
-    {
-        var c = ConfigOverrides.Apply(Micro, ["CompareDefenses=Trades,Soe"]);
-
-        var act = c.Validate;
-
-        act.Should().Throw<ArgumentException>().WithMessage("*CompareDefenses must name DWF*[Trades, Soe]*Dwf, FrozenExperts, PgdAt*");
-    }
-
-    [Fact]
-    public void Validate_CompareDefensesTwice_Throws()
-    {
-        var c = ConfigOverrides.Apply(Micro, ["CompareDefenses=Dwf,dwf"]);
-
-        var act = c.Validate;
-
-        act.Should().Throw<ArgumentException>().WithMessage("*no defense twice*");
-    }
-
-    [Fact]
-    public void Apply_UnknownDefense_ThrowsListingTheDefenses()
-    {
-        var act = () => ConfigOverrides.Apply(Micro, ["CompareDefenses=Dwf,Madry"]);
-
-        act.Should().Throw<ArgumentException>().WithMessage("*CompareDefenses*Dwf, FrozenExperts, PgdAt, Trades, Soe, AdvMoe*");
-    }
 }
