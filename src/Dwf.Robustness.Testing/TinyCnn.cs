@@ -1,3 +1,4 @@
+using Dwf.Robustness.Numerics;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -6,9 +7,9 @@ namespace Dwf.Robustness.Testing;
 /// <summary>A small CNN with BatchNorm (so train/eval mode matters) that trains in seconds on 3×8×8 images.</summary>
 public sealed class TinyCnn : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv1;
+    private readonly ChannelsLastConv2d conv1;
     private readonly BatchNorm2d bn1;
-    private readonly Conv2d conv2;
+    private readonly ChannelsLastConv2d conv2;
     private readonly Linear fc;
 
     /// <summary>Creates the network with weights drawn from <paramref name="seed"/>.</summary>
@@ -21,9 +22,9 @@ public sealed class TinyCnn : nn.Module<Tensor, Tensor>
             manual_seed(seed);
         }
 
-        conv1 = nn.Conv2d(3, 8, 3, padding: 1);
+        conv1 = new ChannelsLastConv2d(3, 8, 3, padding: 1);
         bn1 = nn.BatchNorm2d(8);
-        conv2 = nn.Conv2d(8, 16, 3, stride: 2, padding: 1);
+        conv2 = new ChannelsLastConv2d(8, 16, 3, stride: 2, padding: 1);
         fc = nn.Linear(16, classes);
         RegisterComponents();
     }

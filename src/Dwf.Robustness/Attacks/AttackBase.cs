@@ -9,8 +9,8 @@ namespace Dwf.Robustness.Attacks;
 /// The machinery every gradient attack shares: argument guards, eval mode set and restored in <c>finally</c>,
 /// gradients enabled even under <c>no_grad</c>, the input gradient via <c>torch.autograd.grad</c> on the input
 /// only, projection onto the ε-ball and [0,1], one dispose scope per call, and the input checks — done once per
-/// <c>Perturb</c> (labels against the model's class count through one single-image forward), never per
-/// step. Subclasses implement <c>Attack</c> (and, to be cancellable per step, its overload with <see cref="AttackSteps"/>) and <see cref="Descriptor"/>.
+/// <c>Perturb</c> (labels against the model's class count on the attack's own first forward pass, through
+/// <see cref="ClassCountGuard"/>), never per step. Subclasses implement <c>Attack</c> (and, to be cancellable per step, its overload with <see cref="AttackSteps"/>) and <see cref="Descriptor"/>.
 /// </summary>
 public abstract class AttackBase : IAttack
 {
@@ -66,8 +66,14 @@ public abstract class AttackBase : IAttack
         using var evalMode = EvalModeScope.Enter(model); // safe when several threads attack one model
         using var gradEnabled = enable_grad();
         var x = images.detach();
-        CheckLabels(model, x, labels);
-        var adversarial = Attack(model, x, labels, generator, new AttackSteps(cancellationToken, progress));
+        long largestLabel;
+        using (var largest = labels.max())
+        {
+            largestLabel = largest.item<long>();
+        }
+
+        using var guarded = new ClassCountGuard(model, largestLabel, AttackObjectives.MinimumClasses(Loss), Name);
+        var adversarial = Attack(guarded, x, labels, generator, new AttackSteps(cancellationToken, progress));
         return adversarial.detach().to(images.dtype).MoveToOuterDisposeScope();
     }
 
@@ -122,20 +128,6 @@ public abstract class AttackBase : IAttack
     /// <param name="labels">[B].</param>
     /// <returns>[B] loss values (higher = further from the label for untargeted attacks).</returns>
     protected Tensor Objective(Tensor logits, Tensor labels) => AttackObjectives.PerSample(Loss, logits, labels);
-
-    /// <summary>Labels against the model's class count (one single-image forward, one host sync per call).</summary>
-    private void CheckLabels(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var probe = model.call(images.narrow(0, 0, 1));
-        InputGuards.CheckLabelRange(labels, probe, batchChecked: false);
-        int minimum = AttackObjectives.MinimumClasses(Loss);
-        if (probe.shape[1] < minimum)
-        {
-            throw new ArgumentException($"{Name} needs a model with at least {minimum} classes; this one has {probe.shape[1]}.", nameof(model));
-        }
-    }
 
     /// <summary>Clips <paramref name="adversarial"/> to the ε-ball around <paramref name="images"/> and to [0,1].</summary>
     /// <param name="adversarial">Candidate images.</param>

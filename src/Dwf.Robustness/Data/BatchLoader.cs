@@ -40,6 +40,17 @@ public sealed class BatchLoader
         ? _data.Count / Options.BatchSize
         : (_data.Count + Options.BatchSize - 1) / Options.BatchSize;
 
+    /// <summary>The first <paramref name="count"/> images (fewer if the dataset is smaller), unshuffled and unaugmented, as a float batch; no random draw is made.</summary>
+    /// <param name="count">Images wanted.</param>
+    internal Batch First(int count)
+    {
+        using var scope = NewDisposeScope();
+        long n = Math.Min(count, _data.Count);
+        var selected = _data.Images.narrow(0, 0, n).to(_device);
+        var images = selected.dtype == ScalarType.Byte ? selected.to(ScalarType.Float32).div_(255.0) : selected.to(ScalarType.Float32);
+        return new Batch(images.MoveToOuterDisposeScope(), _data.Labels.narrow(0, 0, n).to(_device).MoveToOuterDisposeScope());
+    }
+
     /// <summary>
     /// Yields the batches of epoch <paramref name="epoch"/>. Each <see cref="Batch"/> belongs to the caller,
     /// who disposes it (<c>foreach (var b in loader.Epoch(e)) using (b) { … }</c>).

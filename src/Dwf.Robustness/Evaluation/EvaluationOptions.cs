@@ -70,6 +70,14 @@ public sealed record EvaluationOptions
     /// </summary>
     public RobustnessReport? After { get; init; }
 
+    /// <summary>
+    /// What happens when this machine's libtorch computes the model's input gradients wrong
+    /// (<see cref="Numerics.InputGradientCheck"/>, run once per model before the clean pass, on the first 16 images;
+    /// about 0.1–1 s): <see cref="Numerics.GradientCheckMode.Fail"/> (default) throws, because every attack on such a
+    /// model is silently weak; <c>Warn</c> adds the finding to the report's warnings; <c>Off</c> skips the check.
+    /// </summary>
+    public Numerics.GradientCheckMode GradientCheck { get; init; } = Numerics.GradientCheckMode.Fail;
+
     /// <summary>The large budget at which accuracy must be near zero; default 0.5.</summary>
     public double SanityEpsilon { get; init; } = 0.5;
 

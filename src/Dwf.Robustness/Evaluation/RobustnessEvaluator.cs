@@ -83,6 +83,7 @@ public sealed class RobustnessEvaluator
             // Hashing every weight is only needed to guard a state file: skipped when there is none.
             var state = EvaluationState.LoadOrNew(statePath, statePath is null ? "" : Fingerprint(model, dataHash, description, units),
                 units.Count, data.Count, loader.BatchesPerEpoch, routed?.RouteNames.Count ?? 0);
+            CheckGradients(model, loader, state.Warnings);
             if (state.Clean is null && evalMode.WasTraining)
             {
                 state.Warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");
@@ -508,5 +509,21 @@ public sealed class RobustnessEvaluator
         public TimeSpan Elapsed => time.GetElapsedTime(_start);
 
         public void Restart() => _start = time.GetTimestamp();
+    }
+
+    /// <summary>The input-gradient check on the first images (once per model); a failure throws or becomes a warning, as <see cref="EvaluationOptions.GradientCheck"/> says.</summary>
+    private void CheckGradients(nn.Module<Tensor, Tensor> model, BatchLoader loader, List<string> warnings)
+    {
+        if (Options.GradientCheck == Numerics.GradientCheckMode.Off)
+        {
+            return;
+        }
+
+        using var first = loader.First(Numerics.InputGradientCheck.MinimumImages);
+        var result = Numerics.InputGradientCheck.EnsureChecked(model, first.Images, first.Labels, Options.GradientCheck);
+        if (result is { Passed: false } && !warnings.Contains(result.Describe()))
+        {
+            warnings.Add(result.Describe());
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Dwf.Robustness.Numerics;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -6,9 +7,9 @@ namespace Dwf.Robustness.Experts;
 /// <summary>The ResNet basic block: two 3×3 convolutions with BatchNorm and an identity or 1×1 projection shortcut.</summary>
 public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv1;
+    private readonly ChannelsLastConv2d conv1;
     private readonly BatchNorm2d bn1;
-    private readonly Conv2d conv2;
+    private readonly ChannelsLastConv2d conv2;
     private readonly BatchNorm2d bn2;
     private readonly Sequential shortcut;
 
@@ -18,12 +19,12 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     /// <param name="stride">Stride of the first convolution (2 halves the resolution).</param>
     public BasicBlock(long inPlanes, long planes, long stride) : base(nameof(BasicBlock))
     {
-        conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
+        conv1 = new ChannelsLastConv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
         bn1 = nn.BatchNorm2d(planes);
-        conv2 = nn.Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
+        conv2 = new ChannelsLastConv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
         bn2 = nn.BatchNorm2d(planes);
         shortcut = stride != 1 || inPlanes != planes
-            ? nn.Sequential(nn.Conv2d(inPlanes, planes, 1, stride: stride, bias: false), nn.BatchNorm2d(planes))
+            ? nn.Sequential(new ChannelsLastConv2d(inPlanes, planes, 1, stride: stride, bias: false), nn.BatchNorm2d(planes))
             : nn.Sequential();
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using Dwf.Robustness.Numerics;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace Dwf.Robustness.Experts;
 public sealed class CifarResNet : nn.Module<Tensor, Tensor>
 {
     private readonly InputNormalization normalize;
-    private readonly Conv2d conv1;
+    private readonly ChannelsLastConv2d conv1;
     private readonly BatchNorm2d bn1;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
@@ -48,7 +49,7 @@ public sealed class CifarResNet : nn.Module<Tensor, Tensor>
         Depth = depth;
         Width = width;
         normalize = new InputNormalization(mean, std);
-        conv1 = nn.Conv2d(3, c1, 3, stride: 1, padding: 1, bias: false);
+        conv1 = new ChannelsLastConv2d(3, c1, 3, stride: 1, padding: 1, bias: false);
         bn1 = nn.BatchNorm2d(c1);
         layer1 = Stage(block, c1, c1, 1, n);
         layer2 = Stage(block, c1, c2, 2, n);

@@ -1,3 +1,4 @@
+using Dwf.Robustness.Numerics;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -11,9 +12,9 @@ namespace Dwf.Robustness.Experts;
 public sealed class PreActBlock : nn.Module<Tensor, Tensor>
 {
     private readonly BatchNorm2d bn1;
-    private readonly Conv2d conv1;
+    private readonly ChannelsLastConv2d conv1;
     private readonly BatchNorm2d bn2;
-    private readonly Conv2d conv2;
+    private readonly ChannelsLastConv2d conv2;
     private readonly Sequential? shortcut;
 
     /// <summary>Creates a block.</summary>
@@ -23,12 +24,12 @@ public sealed class PreActBlock : nn.Module<Tensor, Tensor>
     public PreActBlock(long inPlanes, long planes, long stride) : base(nameof(PreActBlock))
     {
         bn1 = nn.BatchNorm2d(inPlanes);
-        conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
+        conv1 = new ChannelsLastConv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
         bn2 = nn.BatchNorm2d(planes);
-        conv2 = nn.Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
+        conv2 = new ChannelsLastConv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
         if (stride != 1 || inPlanes != planes)
         {
-            shortcut = nn.Sequential(nn.Conv2d(inPlanes, planes, 1, stride: stride, bias: false));
+            shortcut = nn.Sequential(new ChannelsLastConv2d(inPlanes, planes, 1, stride: stride, bias: false));
         }
 
         RegisterComponents();

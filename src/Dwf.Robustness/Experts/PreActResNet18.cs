@@ -1,3 +1,4 @@
+using Dwf.Robustness.Numerics;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ namespace Dwf.Robustness.Experts;
 public sealed class PreActResNet18 : nn.Module<Tensor, Tensor>
 {
     private readonly InputNormalization normalize;
-    private readonly Conv2d conv1;
+    private readonly ChannelsLastConv2d conv1;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
     private readonly Sequential layer3;
@@ -34,7 +35,7 @@ public sealed class PreActResNet18 : nn.Module<Tensor, Tensor>
         NumClasses = numClasses;
         Width = width;
         normalize = new InputNormalization(mean, std);
-        conv1 = nn.Conv2d(3, planes[0], 3, stride: 1, padding: 1, bias: false);
+        conv1 = new ChannelsLastConv2d(3, planes[0], 3, stride: 1, padding: 1, bias: false);
         layer1 = Layer(planes[0], planes[0], 1);
         layer2 = Layer(planes[0], planes[1], 2);
         layer3 = Layer(planes[1], planes[2], 2);

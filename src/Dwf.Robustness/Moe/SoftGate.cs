@@ -1,3 +1,4 @@
+using Dwf.Robustness.Numerics;
 using Dwf.Robustness.Experts;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,9 +44,9 @@ public sealed class SoftGate : GateScorer
         Channels = channels;
         normalize = new InputNormalization(mean, std);
         features = nn.Sequential(
-            nn.Conv2d(channels, width, 3, stride: 1, padding: 1, bias: false), nn.BatchNorm2d(width), nn.ReLU(),
-            nn.Conv2d(width, 2 * width, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(2 * width), nn.ReLU(),
-            nn.Conv2d(2 * width, 4 * width, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(4 * width), nn.ReLU());
+            new ChannelsLastConv2d(channels, width, 3, stride: 1, padding: 1, bias: false), nn.BatchNorm2d(width), nn.ReLU(),
+            new ChannelsLastConv2d(width, 2 * width, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(2 * width), nn.ReLU(),
+            new ChannelsLastConv2d(2 * width, 4 * width, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(4 * width), nn.ReLU());
         scores = nn.Linear(4 * width, experts);
         RegisterComponents();
     }

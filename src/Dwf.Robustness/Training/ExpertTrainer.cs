@@ -61,6 +61,7 @@ public sealed class ExpertTrainer
             Loader = loader,
             Epochs = Options.Epochs,
             Seed = Options.Seed,
+            GradientCheck = Options.GradientCheck,
             Fingerprint = fingerprint,
             CheckpointPath = checkpointPath,
             Progress = progress,

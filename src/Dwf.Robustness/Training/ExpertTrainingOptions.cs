@@ -32,6 +32,15 @@ public sealed record ExpertTrainingOptions
     /// <summary>Seed of every random draw of the attacks (the loader has its own seed).</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// What happens when this machine's libtorch computes the model's input gradients wrong
+    /// (<see cref="Numerics.InputGradientCheck"/>, run once per model before the first step; about 0.1–1 s):
+    /// <see cref="Numerics.GradientCheckMode.Fail"/> (default) throws, <c>Warn</c> logs, <c>Off</c> skips the check.
+    /// Not part of the checkpoint fingerprint.
+    /// </summary>
+    [NotFingerprinted]
+    public Numerics.GradientCheckMode GradientCheck { get; init; } = Numerics.GradientCheckMode.Fail;
+
     /// <summary>Training images per batch on which clean accuracy is measured when batches are purely adversarial; default 32.</summary>
     public int CleanAccuracySample { get; init; } = 32;
 

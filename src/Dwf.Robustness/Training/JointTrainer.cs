@@ -81,6 +81,7 @@ public sealed class JointTrainer
             Loader = loader,
             Epochs = Options.Epochs,
             Seed = Options.Seed,
+            GradientCheck = Options.GradientCheck,
             Fingerprint = new(OptionsFingerprint.Of(Options, "options")) // every setting, by path
             {
                 ["experts"] = string.Join(",", mixture.Experts.Select(e => e.Name)),

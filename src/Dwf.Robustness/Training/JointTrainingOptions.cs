@@ -60,6 +60,15 @@ public sealed record JointTrainingOptions
     /// <summary>Seed of every random draw of the attacks.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// What happens when this machine's libtorch computes the model's input gradients wrong
+    /// (<see cref="Numerics.InputGradientCheck"/>, run once per model before the first step; about 0.1–1 s):
+    /// <see cref="Numerics.GradientCheckMode.Fail"/> (default) throws, <c>Warn</c> logs, <c>Off</c> skips the check.
+    /// Not part of the checkpoint fingerprint.
+    /// </summary>
+    [NotFingerprinted]
+    public Numerics.GradientCheckMode GradientCheck { get; init; } = Numerics.GradientCheckMode.Fail;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {

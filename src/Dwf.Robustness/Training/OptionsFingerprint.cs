@@ -7,7 +7,7 @@ namespace Dwf.Robustness.Training;
 
 /// <summary>
 /// The canonical fingerprint of an options record: every public property, recursively, as a path → value entry
-/// (<c>options.Optimizer.LearningRate</c> → <c>0.1</c>), doubles at round-trip precision, culture-invariant, attacks by
+/// (<c>options.Optimizer.LearningRate</c> → <c>0.1</c>) except those marked <see cref="NotFingerprintedAttribute"/>, doubles at round-trip precision, culture-invariant, attacks by
 /// <see cref="AttackFingerprint"/> (their type and every setting). Built by reflection, so a setting added to an
 /// options record later is part of every checkpoint's fingerprint without anyone remembering to add it, and a resume
 /// with any changed setting is refused with that setting's path.
@@ -37,7 +37,7 @@ internal static class OptionsFingerprint
         }
 
         foreach (var property in value!.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                     .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is not null)
+                     .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is not null && p.GetCustomAttribute<NotFingerprintedAttribute>() is null)
                      .OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             Add(into, path.Length == 0 ? property.Name : $"{path}.{property.Name}", property.GetValue(value), depth + 1);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Infrastructure;
+using Dwf.Robustness.Numerics;
 using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -45,8 +46,27 @@ internal sealed class TrainingLoop
     /// <summary>Called at the start of every epoch run in this process (also the first one after a resume) with the history so far.</summary>
     public Action<int, IReadOnlyList<EpochMetrics>>? BeforeEpoch { get; init; }
 
+    /// <summary>What a failed <see cref="InputGradientCheck"/> of <see cref="Model"/> does before the first step of this process; not part of the fingerprint.</summary>
+    public GradientCheckMode GradientCheck { get; init; } = GradientCheckMode.Fail;
+
     /// <summary>Called once before the first step of a run that starts from scratch (not after a resume).</summary>
     public Action? BeforeFirstStep { get; init; }
+
+    /// <summary>The input-gradient check on the first images of the data (no random draw, so training is unchanged by it).</summary>
+    private void CheckGradients()
+    {
+        if (GradientCheck == GradientCheckMode.Off || Model is not nn.Module<Tensor, Tensor> classifier)
+        {
+            return;
+        }
+
+        using var first = Loader.First(InputGradientCheck.MinimumImages);
+        var result = InputGradientCheck.EnsureChecked(classifier, first.Images, first.Labels, GradientCheck);
+        if (result is { Passed: false })
+        {
+            Logger.LogWarning("{Phase}: {Check}", Phase, result.Describe());
+        }
+    }
 
     public TrainingResult Run(CancellationToken cancellationToken)
     {
@@ -75,6 +95,11 @@ internal sealed class TrainingLoop
 
         int batches = Loader.BatchesPerEpoch;
         long totalSteps = (long)Epochs * batches;
+        if (startEpoch < Epochs)
+        {
+            CheckGradients();
+        }
+
         if (resumedFrom is null && startEpoch < Epochs)
         {
             BeforeFirstStep?.Invoke();

@@ -1,3 +1,4 @@
+using Dwf.Robustness.Numerics;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ internal sealed class MoeBasicBlock : nn.Module<Tensor, Tensor>
         conv2 = new MoeConv2d(planes, planes, experts, 3, 1, 1, context);
         bn2 = nn.BatchNorm2d(planes);
         shortcut = stride != 1 || inPlanes != planes
-            ? nn.Sequential(nn.Conv2d(inPlanes, planes, 1, stride: stride, bias: false), nn.BatchNorm2d(planes))
+            ? nn.Sequential(new ChannelsLastConv2d(inPlanes, planes, 1, stride: stride, bias: false), nn.BatchNorm2d(planes))
             : nn.Sequential();
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using Dwf.Robustness.Numerics;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace Dwf.Robustness.Defenses.AdvMoe;
 /// </summary>
 internal sealed class MoeConv2d : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly ChannelsLastConv2d conv;
     private readonly MoeRoutingContext context;
 
     public MoeConv2d(long inChannels, long outChannels, int experts, long kernel, long stride, long padding, MoeRoutingContext context)
@@ -20,7 +21,7 @@ internal sealed class MoeConv2d : nn.Module<Tensor, Tensor>
         OutChannels = outChannels;
         Experts = experts;
         this.context = context;
-        conv = nn.Conv2d(inChannels, outChannels * experts, kernel, stride: stride, padding: padding, bias: false);
+        conv = new ChannelsLastConv2d(inChannels, outChannels * experts, kernel, stride: stride, padding: padding, bias: false);
         RegisterComponents();
     }
 
