@@ -14,10 +14,16 @@ internal static class ConvolutionDiagnostic
     /// <param name="repeats">Runs of every case (different random tensors); the worst error is shown.</param>
     /// <param name="plain">Also run plain conv2d: on an affected machine that can abort the process (heap corruption), so the
     /// rows are flushed one by one and CI runs the library path only.</param>
-    public static int Run(int repeats, bool plain)
+    /// <param name="skip">Rows to skip (to continue after a row that aborted the process: docs/reliability.md shows how).</param>
+    public static int Run(int repeats, bool plain, int skip = 0)
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"libtorch {__version__}, {Environment.ProcessorCount} cores, AVX2 {System.Runtime.Intrinsics.X86.Avx2.IsSupported}, AVX-512F {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}, ONEDNN_MAX_CPU_ISA={Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") ?? "(unset)"}, NNPACK off: {LibTorchSettings.Apply()}");
+        if (skip > 0)
+        {
+            Console.WriteLine($"(the first {skip} rows skipped)");
+        }
+
         Console.WriteLine("| case | threads | plain: forward | plain: input grad (worst of runs) | plain: weight grad | library: forward | library: input grad (worst) | library: weight grad |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         int plainWrong = 0, paddedWrong = 0, rows = 0;
@@ -26,6 +32,11 @@ internal static class ConvolutionDiagnostic
             set_num_threads(threads);
             foreach (var c in ConvolutionCase.StandardGrid())
             {
+                if (skip-- > 0)
+                {
+                    continue;
+                }
+
                 ConvolutionCheckResult? plainResult = null, padded = null;
                 for (int r = 0; r < repeats; r++)
                 {

@@ -4,8 +4,9 @@
 // expert-train: trains a width-0.125 ResNet-18 FGSM expert (randomized ε, crop + flip, shuffle) for a fixed number
 //               of epochs with checkpoints at PATH, resuming what is there; then saves the weights to PATH.final.
 // joint-train:  the same for a two-expert mixture trained jointly (randomized FGSM and PGD, gate and experts).
-// (Width 0.125, not 0.0625: a 4-channel ResNet-18 crashes libtorch 2.10's CPU kernels with a segmentation fault on
-// AVX2-only hosts, measured 2026-12-02; see the closing note of that session.)
+// (Width 0.125 with 8-channel layers: before issue 30's fix, libtorch 2.10's oneDNN kernels corrupted the heap on such
+// channel counts on AVX-512 hosts (and crashed a 4-channel ResNet-18 on AVX2 hosts); the library's convolutions now pad
+// channels to multiples of 16, so this child also guards that fix: it aborted with "double free or corruption" before.)
 // Prints "ready" once the first file is complete ("done" when a fixed-length run has finished), and runs until it is
 // killed or finished.
 using Dwf.Robustness.Attacks;
