@@ -223,10 +223,12 @@ public static class ResultsTable
 
             double adjusted = holm[compared.FindIndex(t => t.Other == other)];
             bool shown = c.Difference > 0 && adjusted < 0.05;
+            // A significant difference the other way is a finding too: the rival is better, not "not shown".
+            string verdict = shown ? "**DWF better**" : c.Difference < 0 && adjusted < 0.05 ? $"**{other.Model} better**" : "no difference shown";
             all &= shown;
             lines.Add(FormattableString.Invariant(
                 $"- vs {other.Model}{role}: {100 * c.Difference:+0.00;-0.00} points (95% CI {100 * c.DifferenceInterval.Lower:+0.00;-0.00} to {100 * c.DifferenceInterval.Upper:+0.00;-0.00}), ") +
-                FormattableString.Invariant($"{c.OnlyA} images only DWF gets right, {c.OnlyB} only {other.Model}; McNemar p = {c.PValue:0.0000}, Holm-adjusted p = {adjusted:0.0000} — {(shown ? "**DWF better**" : "not shown")}"));
+                FormattableString.Invariant($"{c.OnlyA} images only DWF gets right, {c.OnlyB} only {other.Model}; McNemar p = {c.PValue:0.0000}, Holm-adjusted p = {adjusted:0.0000} — ") + verdict);
         }
 
         string head = all

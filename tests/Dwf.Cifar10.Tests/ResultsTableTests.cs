@@ -47,12 +47,21 @@ public class ResultsTableTests
     }
 
     [Fact]
-    public void Render_DwfAboveByOneImage_NotShown()
+    public void Render_RivalSignificantlyAbove_SaysTheRivalIsBetter()
+    {
+        // 10 vs 40 of 100, the same first images: 30 discordant images, all the rival's (issue 31: it used to say "not shown").
+        var md = ResultsTable.Render(Config, PlanKind.Paper, [Report("dwf", 50, 10), Report("pgd-1", 50, 40)], "m", null);
+
+        md.Should().Contain("vs pgd-1: -30.00 points").And.Contain("— **pgd-1 better**").And.Contain("**not shown** in this run");
+    }
+
+    [Fact]
+    public void Render_DwfAboveByOneImage_SaysNoDifferenceShown()
     {
         // 31 vs 30 of 100: above in the mean, but one discordant image is no evidence (p = 1).
         var md = ResultsTable.Render(Config, PlanKind.Paper, [Report("dwf", 50, 31), Report("pgd-1", 50, 30)], "m", null);
 
-        md.Should().Contain("vs pgd-1: +1.00 points").And.Contain("McNemar p = 1.0000").And.Contain("**not shown**");
+        md.Should().Contain("vs pgd-1: +1.00 points").And.Contain("McNemar p = 1.0000").And.Contain("— no difference shown").And.Contain("**not shown**");
     }
 
     [Fact]
