@@ -25,8 +25,8 @@ namespace Dwf.Robustness.Numerics;
 /// <see cref="EnsureChecked"/> runs it once per model object (the evaluator and the trainers call it before they use a
 /// model). On a machine where <see cref="ConvolutionCheck.NchwKernelsWrongHere"/>, every plain <c>nn.Conv2d</c> of a shape
 /// libtorch computes wrong there (<see cref="ConvolutionCheck.IsAtRisk"/>) fails the check by name, even when its gradients
-/// came out right this time (the error is intermittent). Cost, measured on a 2-core AVX-512 EPYC (docs/reliability.md): about 0.1 s for a
-/// width-0.25 ResNet-18 and about 1 s for a nine-expert mixture.
+/// came out right this time (the error is intermittent). Cost, measured on a 2-core AVX-512 EPYC (benchmark gradcheck-cost, docs/reliability.md): 0.1–0.4 s for a
+/// width-0.25 ResNet-18 and 0.8–1.9 s for a nine-expert mixture of them.
 /// </para>
 /// </remarks>
 public static class InputGradientCheck
