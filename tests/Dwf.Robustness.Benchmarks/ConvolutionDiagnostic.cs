@@ -7,7 +7,7 @@ namespace Dwf.Robustness.Benchmarks;
 /// <summary>
 /// The table behind docs/reliability.md's "Convolution gradients": every case of <see cref="ConvolutionCase.StandardGrid"/>
 /// at 1 and 2 threads, plain <c>conv2d</c> and <see cref="ChannelsLastConv2d"/>, as relative errors against float64. Prints
-/// one Markdown row per case and a summary line; exits non-zero when a padded case is wrong.
+/// one Markdown row per case and a summary line; exits non-zero when a library case is wrong.
 /// </summary>
 internal static class ConvolutionDiagnostic
 {
@@ -26,7 +26,7 @@ internal static class ConvolutionDiagnostic
 
         Console.WriteLine("| case | threads | plain: forward | plain: input grad (worst of runs) | plain: weight grad | library: forward | library: input grad (worst) | library: weight grad |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
-        int plainWrong = 0, paddedWrong = 0, rows = 0;
+        int plainWrong = 0, libraryWrong = 0, rows = 0;
         foreach (int threads in new[] { 1, 2 })
         {
             set_num_threads(threads);
@@ -37,25 +37,25 @@ internal static class ConvolutionDiagnostic
                     continue;
                 }
 
-                ConvolutionCheckResult? plainResult = null, padded = null;
+                ConvolutionCheckResult? plainResult = null, library = null;
                 for (int r = 0; r < repeats; r++)
                 {
-                    padded = Worse(padded, ConvolutionCheck.Run(c, library: true, seed: r));
+                    library = Worse(library, ConvolutionCheck.Run(c, library: true, seed: r));
                     plainResult = plain ? Worse(plainResult, ConvolutionCheck.Run(c, library: false, seed: r)) : null;
                 }
 
                 rows++;
                 plainWrong += plainResult is null || plainResult.IsCorrect ? 0 : 1;
-                paddedWrong += padded!.IsCorrect ? 0 : 1;
+                libraryWrong += library!.IsCorrect ? 0 : 1;
                 string plainCells = plainResult is null ? "– | – | –" : $"{Mark(plainResult.Forward)} | {Mark(plainResult.InputGradient)} | {Mark(plainResult.WeightGradient)}";
                 Console.WriteLine(string.Create(inv,
-                    $"| {c} | {threads} | {plainCells} | {Mark(padded.Forward)} | {Mark(padded.InputGradient)} | {Mark(padded.WeightGradient)} |"));
+                    $"| {c} | {threads} | {plainCells} | {Mark(library.Forward)} | {Mark(library.InputGradient)} | {Mark(library.WeightGradient)} |"));
                 Console.Out.Flush();
             }
         }
 
-        Console.WriteLine($"{rows} rows ({repeats} runs each): plain conv2d wrong in {(plain ? plainWrong.ToString(inv) : "(not run)")}, ChannelsLastConv2d wrong in {paddedWrong} (tolerance {ConvolutionCheckResult.Tolerance:0e0})");
-        return paddedWrong == 0 ? 0 : 1;
+        Console.WriteLine($"{rows} rows ({repeats} runs each): plain conv2d wrong in {(plain ? plainWrong.ToString(inv) : "(not run)")}, ChannelsLastConv2d wrong in {libraryWrong} (tolerance {ConvolutionCheckResult.Tolerance:0e0})");
+        return libraryWrong == 0 ? 0 : 1;
     }
 
     private static ConvolutionCheckResult Worse(ConvolutionCheckResult? a, ConvolutionCheckResult b) =>

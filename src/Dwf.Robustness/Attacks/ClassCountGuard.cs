@@ -30,18 +30,7 @@ internal sealed class ClassCountGuard : nn.Module<Tensor, Tensor>
         var logits = _model.call(input);
         if (!_checked)
         {
-            if (logits.dim() != 2 || logits.shape[0] != input.shape[0])
-            {
-                throw new ArgumentException(
-                    $"The model must return logits [B,K] with B = {input.shape[0]}; it returned shape {InputGuards.Shape(logits.shape)}.", "model");
-            }
-
-            if (_largestLabel >= logits.shape[1])
-            {
-                throw new ArgumentException(
-                    $"labels contain class {_largestLabel} but the model has {logits.shape[1]} outputs (classes 0–{logits.shape[1] - 1}).", "labels");
-            }
-
+            InputGuards.CheckLabelRange(_largestLabel, input.shape[0], logits);
             if (logits.shape[1] < _minimumClasses)
             {
                 throw new ArgumentException($"{_attack} needs a model with at least {_minimumClasses} classes; this one has {logits.shape[1]}.", "model");

@@ -46,9 +46,14 @@ public sealed class BatchLoader
     {
         using var scope = NewDisposeScope();
         long n = Math.Min(count, _data.Count);
-        var selected = _data.Images.narrow(0, 0, n).to(_device);
-        var images = selected.dtype == ScalarType.Byte ? selected.to(ScalarType.Float32).div_(255.0) : selected.to(ScalarType.Float32);
-        return new Batch(images.MoveToOuterDisposeScope(), _data.Labels.narrow(0, 0, n).to(_device).MoveToOuterDisposeScope());
+        return new Batch(FloatImages(_data.Images.narrow(0, 0, n)), _data.Labels.narrow(0, 0, n).to(_device));
+    }
+
+    /// <summary>Stored images (uint8 0–255 or float) as float32 in [0,1] on the loader's device.</summary>
+    private Tensor FloatImages(Tensor stored)
+    {
+        var selected = stored.to(_device);
+        return selected.dtype == ScalarType.Byte ? selected.to(ScalarType.Float32).div_(255.0) : selected.to(ScalarType.Float32);
     }
 
     /// <summary>
@@ -78,8 +83,7 @@ public sealed class BatchLoader
             using (NewDisposeScope())
             {
                 var index = order.narrow(0, start, end - start);
-                var selected = _data.Images.index_select(0, index).to(_device);
-                var images = selected.dtype == ScalarType.Byte ? selected.to(ScalarType.Float32).div_(255.0) : selected.to(ScalarType.Float32);
+                var images = FloatImages(_data.Images.index_select(0, index));
                 var labels = _data.Labels.index_select(0, index).to(_device);
                 if (Options.Augment)
                 {

@@ -514,13 +514,7 @@ public sealed class RobustnessEvaluator
     /// <summary>The input-gradient check on the first images (once per model); a failure throws or becomes a warning, as <see cref="EvaluationOptions.GradientCheck"/> says.</summary>
     private void CheckGradients(nn.Module<Tensor, Tensor> model, BatchLoader loader, List<string> warnings)
     {
-        if (Options.GradientCheck == Numerics.GradientCheckMode.Off)
-        {
-            return;
-        }
-
-        using var first = loader.First(Numerics.InputGradientCheck.MinimumImages);
-        var result = Numerics.InputGradientCheck.EnsureChecked(model, first.Images, first.Labels, Options.GradientCheck);
+        var result = Numerics.InputGradientCheck.EnsureCheckedOnFirstImages(model, loader, Options.GradientCheck);
         if (result is { Passed: false } && !warnings.Contains(result.Describe()))
         {
             warnings.Add(result.Describe());

@@ -107,24 +107,22 @@ internal static class InputGuards
         }
     }
 
-    /// <summary>Labels below the number of classes the logits have.</summary>
-    /// <param name="labels">int64 [B].</param>
-    /// <param name="logits">[B,K], or a single-image probe [1,K] when <paramref name="batchChecked"/> is false.</param>
-    /// <param name="batchChecked">Whether the logits' batch size must equal the label count.</param>
-    public static void CheckLabelRange(Tensor labels, Tensor logits, bool batchChecked = true)
+    /// <summary>Logits [B,K] for a batch of <paramref name="batch"/> images, with K above the largest label.</summary>
+    /// <param name="largestLabel">The largest label of the batch (read once by the caller).</param>
+    /// <param name="batch">Images in the batch.</param>
+    /// <param name="logits">What the model returned.</param>
+    public static void CheckLabelRange(long largestLabel, long batch, Tensor logits)
     {
-        if (logits.dim() != 2 || (batchChecked && logits.shape[0] != labels.shape[0]))
+        if (logits.dim() != 2 || logits.shape[0] != batch)
         {
             throw new ArgumentException(
-                $"The model must return logits [B,K] with B = {labels.shape[0]}; it returned shape {Shape(logits.shape)}.", "model");
+                $"The model must return logits [B,K] with B = {batch}; it returned shape {Shape(logits.shape)}.", "model");
         }
 
-        using var scope = NewDisposeScope();
-        long max = labels.max().item<long>();
-        if (max >= logits.shape[1])
+        if (largestLabel >= logits.shape[1])
         {
             throw new ArgumentException(
-                $"labels contain class {max} but the model has {logits.shape[1]} outputs (classes 0–{logits.shape[1] - 1}).", nameof(labels));
+                $"labels contain class {largestLabel} but the model has {logits.shape[1]} outputs (classes 0–{logits.shape[1] - 1}).", "labels");
         }
     }
 }

@@ -23,8 +23,6 @@ namespace Dwf.Robustness.Numerics;
 /// </remarks>
 public sealed class ChannelsLastConv2d : nn.Module<Tensor, Tensor>
 {
-    private readonly long _stride;
-    private readonly long _padding;
     private readonly long _groups;
 
     /// <summary>Creates the convolution; the arguments mean what they mean for <c>nn.Conv2d</c>.</summary>
@@ -50,8 +48,8 @@ public sealed class ChannelsLastConv2d : nn.Module<Tensor, Tensor>
         InChannels = inChannels;
         OutChannels = outChannels;
         KernelSize = kernelSize;
-        _stride = stride;
-        _padding = padding;
+        Stride = stride;
+        Padding = padding;
         _groups = groups;
         // Initialized by TorchSharp's own Conv2d, so a seed gives the same weights as an nn.Conv2d would get.
         using (var reference = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias, groups: groups))
@@ -79,10 +77,10 @@ public sealed class ChannelsLastConv2d : nn.Module<Tensor, Tensor>
     public long KernelSize { get; }
 
     /// <summary>Stride.</summary>
-    public long Stride => _stride;
+    public long Stride { get; }
 
     /// <summary>Zero padding on each side.</summary>
-    public long Padding => _padding;
+    public long Padding { get; }
 
 #pragma warning disable IDE1006, SA1300 // PyTorch state-dict names
     /// <summary>The filters, [out, in / groups, k, k]. (The private setter is for TorchSharp's moves between devices and types.)</summary>
@@ -93,7 +91,7 @@ public sealed class ChannelsLastConv2d : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006, SA1300
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => Convolve(input, weight, bias, _stride, _padding, _groups);
+    public override Tensor forward(Tensor input) => Convolve(input, weight, bias, Stride, Padding, _groups);
 
     /// <summary>
     /// <c>conv2d</c> on <paramref name="input"/> laid out channels-last (re-laid if it is not), with the channel counts
@@ -166,5 +164,4 @@ public sealed class ChannelsLastConv2d : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(x);
         return x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
     }
-
 }

@@ -67,10 +67,8 @@ public static class InputGradientCheck
             errors = PerImageErrors(actual, reference);
         }
 
-        var sorted = errors.Order().ToArray();
-        bool finite = errors.All(e => !double.IsNaN(e));
-        double median = finite ? sorted[sorted.Length / 2] : double.NaN;
-        double max = finite ? sorted[^1] : double.NaN;
+        double median = Median(errors);
+        double max = double.IsNaN(median) ? double.NaN : errors.Max();
         var atRisk = ConvolutionCheck.NchwKernelsWrongHere ? ConvolutionsAtRisk(model) : [];
         return new InputGradientCheckResult(errors.Length, median, max, atRisk, clock.Elapsed) { Randomized = randomized };
     }
@@ -115,6 +113,22 @@ public static class InputGradientCheck
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="EnsureChecked(nn.Module{Tensor, Tensor}, Tensor, Tensor, GradientCheckMode)"/> on the first
+    /// <see cref="MinimumImages"/> images of <paramref name="loader"/> (unshuffled, no random draw); nothing is read when
+    /// the check is off or not available. The evaluator and the trainers call this.
+    /// </summary>
+    internal static InputGradientCheckResult? EnsureCheckedOnFirstImages(nn.Module<Tensor, Tensor> model, Data.BatchLoader loader, GradientCheckMode mode)
+    {
+        if (mode == GradientCheckMode.Off || !IsAvailable)
+        {
+            return null;
+        }
+
+        using var first = loader.First(MinimumImages);
+        return EnsureChecked(model, first.Images, first.Labels, mode);
     }
 
     private static double Median(double[] values) =>

@@ -55,13 +55,12 @@ internal sealed class TrainingLoop
     /// <summary>The input-gradient check on the first images of the data (no random draw, so training is unchanged by it).</summary>
     private void CheckGradients()
     {
-        if (GradientCheck == GradientCheckMode.Off || Model is not nn.Module<Tensor, Tensor> classifier)
+        if (Model is not nn.Module<Tensor, Tensor> classifier)
         {
             return;
         }
 
-        using var first = Loader.First(InputGradientCheck.MinimumImages);
-        var result = InputGradientCheck.EnsureChecked(classifier, first.Images, first.Labels, GradientCheck);
+        var result = InputGradientCheck.EnsureCheckedOnFirstImages(classifier, Loader, GradientCheck);
         if (result is { Passed: false })
         {
             Logger.LogWarning("{Phase}: {Check}", Phase, result.Describe());
