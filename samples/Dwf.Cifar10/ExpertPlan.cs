@@ -41,10 +41,11 @@ public static class ExpertPlan
         c.PgdTrainSteps.Select(k => new Pgd(c.PgdEpsilon, c.PgdStepFor(k), k, keepBest: false)),
         $"PGD(steps∈{{{string.Join(", ", c.PgdTrainSteps)}}}, ε={c.PgdEpsilon:0.####})");
 
-    public static Expert Create(RunConfig c, ExpertSpec spec, TorchSharp.torch.Device device)
+    /// <summary>A ResNet-18 expert for <paramref name="spec"/>, initialized from its seed, at the experts' width or <paramref name="width"/>.</summary>
+    public static Expert Create(RunConfig c, ExpertSpec spec, TorchSharp.torch.Device device, double? width = null)
     {
-        TorchSharp.torch.manual_seed(Dwf.Robustness.Infrastructure.Seeds.DeriveInt64(c.Seed, 1, spec.Index));
-        var expert = Expert.ResNet18(spec.Name, spec.Kind, 10, c.ExpertWidth);
+        TorchSharp.torch.manual_seed(RunSeeds.For(c.Seed, SeedPurpose.ExpertInit, spec.Index));
+        var expert = Expert.ResNet18(spec.Name, spec.Kind, 10, width ?? c.ExpertWidth);
         expert.Module.to(device);
         return expert;
     }

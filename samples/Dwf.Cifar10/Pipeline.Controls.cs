@@ -15,8 +15,11 @@ public sealed partial class Pipeline
     /// <summary>Control (b): one PGD expert trained from scratch with as many forward/backward passes as the whole DWF pipeline (all experts + the joint phase).</summary>
     public const string EqualComputeControl = "control-equal-compute";
 
+    /// <summary>Control (c), with <see cref="RunConfig.WideControl"/>: one PGD-trained ResNet-18 as wide as the mixture has parameters (width × √experts), given the pipeline's compute.</summary>
+    public const string WideControlName = "control-wide";
+
     /// <summary>The controls, in the order they are trained and reported.</summary>
-    public static readonly string[] ControlNames = [FineTunedControl, EqualComputeControl];
+    public static readonly string[] ControlNames = [FineTunedControl, EqualComputeControl, WideControlName];
 
     /// <summary>The forward/backward passes of the DWF pipeline as configured: every expert's pre-training plus the joint phase.</summary>
     public double PipelinePasses()
@@ -33,6 +36,36 @@ public sealed partial class Pipeline
     {
         FineTune(selection);
         EqualCompute();
+        if (config.WideControl)
+        {
+            Wide();
+        }
+    }
+
+    /// <summary>The wide control's width: the experts' width × √(expert count), so its convolutions hold about as many parameters as all the experts together.</summary>
+    public double WideControlWidth() => config.ExpertWidth * Math.Sqrt(ExpertPlan.For(config).Count);
+
+    /// <summary>Control (c): one PGD-trained network matched to the mixture in parameters and compute (skipped when its weights exist).</summary>
+    private void Wide()
+    {
+        string weights = folder.ControlWeights(WideControlName);
+        if (File.Exists(weights))
+        {
+            Console.WriteLine($"control {WideControlName}: done earlier ({weights})");
+            return;
+        }
+
+        double width = WideControlWidth();
+        double passScale = Math.Pow(width / config.ExpertWidth, 2); // a convolution's cost grows with the square of its width
+        double passes = PipelinePasses();
+        int images = DataSplits.TrainPerClass(config, Train) * Train.ClassNames.Count;
+        int epochs = TrainingCost.EqualComputeEpochs(config, passes / passScale, images);
+        Console.WriteLine(FormattableString.Invariant(
+            $"control {WideControlName}: one PGD-trained ResNet-18 of width {width:0.###} ({passScale:0.##}× an expert's cost per pass), {epochs} epochs ≈ the pipeline's {passes:0.###e0} expert passes"));
+        Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
+        var spec = ControlSpec(WideControlName);
+        var expert = ExpertPlan.Create(config, spec, device, width);
+        TrainExpert(spec, expert, epochs, folder.ControlCheckpoint(WideControlName), weights, passScale, CurvePath(WideControlName));
     }
 
     private void FineTune(ExpertSelection selection)
@@ -81,8 +114,11 @@ public sealed partial class Pipeline
         Console.WriteLine(FormattableString.Invariant($"control {EqualComputeControl}: one PGD expert, {epochs} epochs = the pipeline's {passes:0.###e0} passes"));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
         var expert = ExpertPlan.Create(config, spec, device);
-        TrainExpert(spec, expert, epochs, folder.ControlCheckpoint(EqualComputeControl), weights);
+        TrainExpert(spec, expert, epochs, folder.ControlCheckpoint(EqualComputeControl), weights, validationCurve: CurvePath(EqualComputeControl));
     }
+
+    /// <summary>Where control <paramref name="name"/>'s validation curve goes, or null when <see cref="RunConfig.ControlValidationPoints"/> is 0.</summary>
+    private string? CurvePath(string name) => config.ControlValidationPoints > 0 ? folder.ValidationCurve(name) : null;
 
     /// <summary>The line-up entry a control model is built from: a PGD expert after the nine (its own seeds).</summary>
     private ExpertSpec ControlSpec(string name)
@@ -94,6 +130,7 @@ public sealed partial class Pipeline
                 ? ExpertSelection.FromJson(File.ReadAllText(folder.Selection)).BestPgdExpert
                 : null)) with { Name = name },
             EqualComputeControl => new ExpertSpec(name, ExpertKind.Pgd, plan.Count, ExpertPlan.PgdAttack(config)),
+            WideControlName => new ExpertSpec(name, ExpertKind.Pgd, plan.Count + 1, ExpertPlan.PgdAttack(config)),
             _ => throw new ArgumentException($"No model named '{name}' in this run."),
         };
     }

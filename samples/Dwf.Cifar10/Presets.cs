@@ -78,7 +78,9 @@ public static class Presets
         Check(!c.PgdTrainSteps.SequenceEqual(paper.PgdTrainSteps), $"PGD training iterations {{{string.Join(", ", c.PgdTrainSteps)}}} (paper: 10–50)");
         Check(c.JointEpochs != paper.JointEpochs, $"{c.JointEpochs} joint epochs (paper: 100)");
         Check(c.JointPerClass is not null || c.TrainPerClass is not null, $"joint training on {c.JointPerClass ?? c.TrainPerClass} images per class (paper: all 5000)");
-        Check(c.EvalPerClass is not null, $"evaluation on {c.EvalPerClass} test images per class (paper: all 1000)");
+        Check(c.EvalPerClass is not null, c.EvalSkipPerClass == 0
+            ? $"evaluation on {c.EvalPerClass} test images per class (paper: all 1000)"
+            : $"evaluation on test images {c.EvalSkipPerClass + 1}–{c.EvalSkipPerClass + c.EvalPerClass} of each class (paper: all 1000)");
         Check(c.GateTopK is not null, $"top-{c.GateTopK} gate (paper: a soft gate over every expert)");
         Check(c.MixingMode != paper.MixingMode, $"mixing {c.MixingMode} (ours by default: logits; the paper does not say)");
         Check(c.FgsmRandomStart, "FGSM experts trained with FGSM from a random start (paper: plain FGSM)");

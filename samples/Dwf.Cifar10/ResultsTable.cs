@@ -118,6 +118,7 @@ public static class ResultsTable
         Pipeline.FrozenModel => "frozen-expert MoE",
         Pipeline.FineTunedControl => "control (a): best PGD expert fine-tuned",
         Pipeline.EqualComputeControl => "control (b): one PGD expert, equal compute",
+        Pipeline.WideControlName => "control (c): one wide PGD network, equal parameters and compute",
         _ => model,
     };
 
@@ -127,7 +128,8 @@ public static class ResultsTable
         Pipeline.FrozenModel => 1,
         Pipeline.FineTunedControl => 2,
         Pipeline.EqualComputeControl => 3,
-        _ => 4,
+        Pipeline.WideControlName => 4,
+        _ => 5,
     };
 
     private static string Cell(double accuracy, ConfidenceInterval ci) =>
@@ -172,7 +174,7 @@ public static class ResultsTable
 
     /// <summary>
     /// The claims, each decided by a paired test on the same images: DWF against the frozen-expert mixture, the best
-    /// single expert (chosen on the validation split) and both controls — or, without a selection, against every other
+    /// single expert (chosen on the validation split) and the controls trained (two, or three with WideControl) — or, without a selection, against every other
     /// model — on the headline measure: the worst case at ε over every attack at that budget. Difference, 95% interval,
     /// exact McNemar p-value, and the Holm-adjusted p-value over the claims made (family-wise α = 0.05).
     /// </summary>
@@ -185,7 +187,7 @@ public static class ResultsTable
         }
 
         double? headline = dwf.RobustAccuracyAt(epsilon);
-        string measure = FormattableString.Invariant($"robust accuracy at ε={Budget(epsilon)} (worst case over {(plan == PlanKind.Paper ? "FGSM and every PGD" : "the plan's attacks")} at that budget)");
+        string measure = FormattableString.Invariant($"robust accuracy at ε={Budget(epsilon)} (worst case over {(plan == PlanKind.Paper ? "FGSM and every PGD" : dwf.Options.AttackedAfter is { } first ? $"the attacks of {first} and then this plan's on the images they left robust" : "the plan's attacks")} at that budget)");
         if (headline is null)
         {
             return $"The headline measure, {measure}, was not part of this run's evaluation, so the effect looked for cannot be judged.";
@@ -193,7 +195,7 @@ public static class ResultsTable
 
         var rivals = selection is null
             ? reports.Where(r => r != dwf).ToList()
-            : new[] { Pipeline.FrozenModel, selection.BestExpert, Pipeline.FineTunedControl, Pipeline.EqualComputeControl }
+            : new[] { Pipeline.FrozenModel, selection.BestExpert, Pipeline.FineTunedControl, Pipeline.EqualComputeControl, Pipeline.WideControlName }
                 .Select(name => reports.FirstOrDefault(r => r.Model == name)).OfType<RobustnessReport>().ToList();
         var tests = new List<(RobustnessReport Other, PairedComparison? Test, string? Error)>();
         foreach (var other in rivals)

@@ -14,6 +14,8 @@ public sealed record RunConfig
     public string Data { get; init; } = "";
     public required string RunFolder { get; init; }
     public long Seed { get; init; }
+    /// <summary>This run's index among the replicates of a study (<c>--replicate</c>/<c>--replicates</c>; its seed is derived from the study's); null for a single run.</summary>
+    public int? Replicate { get; init; }
     /// <summary>The device; not part of the run's identity, so a run started on one device can be continued on another.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Device { get; init; } = "cpu";
@@ -77,6 +79,16 @@ public sealed record RunConfig
     public int ValidationPgdSteps { get; init; } = 10;
     /// <summary>Train the two controls: the best PGD expert fine-tuned with the joint phase's batches, and one PGD expert given the whole pipeline's compute.</summary>
     public bool Controls { get; init; } = true;
+    /// <summary>
+    /// With <see cref="Controls"/>, a third control (ours): one PGD-trained ResNet-18 matched to the mixture in parameters
+    /// (width × √experts) and given the pipeline's compute (its passes cost (width ratio)² expert passes each).
+    /// </summary>
+    public bool WideControl { get; init; }
+    /// <summary>
+    /// Validation-split accuracy of controls (b) and (c) at about this many evenly spaced epochs (and the last) while they
+    /// train (controls/NAME.validation.json): whether the longest-trained single networks overfit. 0 (default): off.
+    /// </summary>
+    public int ControlValidationPoints { get; init; }
 
     // Baselines of `compare` (ours unless the defaults class says it is their paper's; docs/paper-vs-ours.md)
     /// <summary>SoE: experts (theirs: 3).</summary>
@@ -111,6 +123,10 @@ public sealed record RunConfig
 
     // Evaluation
     public int? EvalPerClass { get; init; }
+    /// <summary>With <see cref="EvalPerClass"/>: test images of each class passed over first (900 with EvalPerClass 100: the last 100 of each class, untouched by the runs before issue 31).</summary>
+    public int EvalSkipPerClass { get; init; }
+    /// <summary>After the paper plan, attack the images it left robust with aa-rapid (AutoAttack's cascade rule), into reports-aa-rapid/; the worst case is taken over both per image.</summary>
+    public bool EvalRapidOnSurvivors { get; init; }
     public IReadOnlyList<double> EvalFgsmEpsilons { get; init; } = [.. PaperDefaults.FgsmEpsilons, PaperDefaults.PgdEpsilon];
     public IReadOnlyList<int> EvalPgdSteps { get; init; } = OurDefaults.EvaluationPgdSteps;
     /// <summary>Evaluate every expert on the test set (true), or only the best one (chosen on validation) beside the mixtures and controls.</summary>
@@ -143,6 +159,10 @@ public sealed record RunConfig
         Require(ValidationPgdSteps >= 1, $"ValidationPgdSteps must be ≥ 1; got {ValidationPgdSteps}.");
         Require(!Controls || PgdExperts >= 1, "Controls need at least one PGD expert (PgdExperts ≥ 1), or set Controls=false.");
         Require(EvalPerClass is null or >= 1, $"EvalPerClass must be ≥ 1 or unset (all); got {EvalPerClass}.");
+        Require(EvalSkipPerClass >= 0 && (EvalSkipPerClass == 0 || EvalPerClass is not null),
+            $"EvalSkipPerClass must be ≥ 0 and needs EvalPerClass (it skips test images of each class before the evaluated ones); got {EvalSkipPerClass} with EvalPerClass {EvalPerClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}.");
+        Require(ControlValidationPoints >= 0, $"ControlValidationPoints must be ≥ 0 (0: off); got {ControlValidationPoints}.");
+        Require(!WideControl || Controls, "WideControl is one of the controls: it needs Controls=true.");
         Require(PgdTrainSteps.Count > 0 && PgdTrainSteps.All(k => k >= 1), $"PgdTrainSteps must be a non-empty list of values ≥ 1; got [{string.Join(", ", PgdTrainSteps)}].");
         Require(SoeExperts >= 2 && SoeDepth >= 8 && (SoeDepth - 2) % 6 == 0 && SoeWidth > 0 && SoePgdSteps is null or >= 1 && SoeEpochs is null or >= 1,
             $"SoE needs ≥ 2 experts, depth 6n+2, width > 0, ≥ 1 PGD step and epochs ≥ 1 or unset; got {SoeExperts}, {SoeDepth}, {SoeWidth}, {SoePgdSteps}, {SoeEpochs}.");

@@ -32,6 +32,9 @@ public sealed class RunFolder(string root)
     /// <summary>A control model's weights (controls/NAME.bin).</summary>
     public string ControlWeights(string name) => Path.Combine(Root, "controls", $"{name}.bin");
 
+    /// <summary>A control's validation accuracy during training (<see cref="ValidationCurve"/>).</summary>
+    public string ValidationCurve(string name) => Path.Combine(Root, "controls", $"{name}.validation.json");
+
     /// <summary>A control model's training checkpoint.</summary>
     public string ControlCheckpoint(string name) => Path.Combine(Root, "controls", $"{name}.ckpt");
 

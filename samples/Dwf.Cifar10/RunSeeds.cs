@@ -37,6 +37,9 @@ public enum SeedPurpose
 
     /// <summary>A baseline's training attacks.</summary>
     BaselineAttacks = 11,
+
+    /// <summary>A training replicate's run seed (index: the replicate; replicate 0 keeps the study's seed). See <see cref="Replicates"/>.</summary>
+    Replicate = 12,
 }
 
 /// <summary>One seed scheme for the sample: <see cref="Seeds.DeriveInt64"/> of the run seed, the purpose and an index.</summary>

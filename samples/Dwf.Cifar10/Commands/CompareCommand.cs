@@ -33,7 +33,7 @@ public static class CompareCommand
         {
             var (d, i) = x;
             var first = c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), paper, PlanKind.Paper);
-            return new CompareTable.Entry(d, first, c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), ContinueFrom(rapid, first), PlanKind.AutoAttackRapid));
+            return new CompareTable.Entry(d, first, c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), Pipeline.ContinueFrom(rapid, first), PlanKind.AutoAttackRapid));
         }).ToList();
         AtomicFile.WriteAllText(c.Folder.Compare, CompareTable.Render(c.Config, entries, CostFile.Collect(c.Config, c.Folder), RunContext.Machine(), c.Clock.Elapsed));
 
@@ -48,13 +48,4 @@ public static class CompareCommand
 
         Console.WriteLine($"table: {c.Folder.Compare}");
     }
-
-    /// <summary>
-    /// The rapid plan run as AutoAttack runs its cascade: only on the images the paper plan left robust at 8/255.
-    /// The worst case over both plans is unchanged by that (an image the paper plan broke stays broken), and the
-    /// APGD attacks skip the images already lost. The sanity and adaptive checks ran in the paper pass on the same
-    /// model and images, so the rapid pass does not repeat them.
-    /// </summary>
-    public static EvaluationOptions ContinueFrom(EvaluationOptions rapid, RobustnessReport paper) =>
-        rapid with { After = paper, SanityChecks = false, AdaptiveMixtureChecks = false };
 }

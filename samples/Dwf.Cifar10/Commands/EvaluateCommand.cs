@@ -42,5 +42,12 @@ public static class EvaluateCommand
         }
 
         Console.WriteLine($"results: {folder.ResultsFor(c.Plan)}");
+        if (c.Plan == PlanKind.Paper && c.Config.EvalRapidOnSurvivors)
+        {
+            var rapid = c.Pipeline.EvaluateOnSurvivors(reports);
+            AtomicFile.WriteAllText(folder.ResultsFor(PlanKind.AutoAttackRapid),
+                ResultsTable.Render(c.Config, PlanKind.AutoAttackRapid, rapid, RunContext.Machine(), c.Clock.Elapsed, drift, selection, CostFile.Collect(c.Config, folder)));
+            Console.WriteLine($"aa-rapid on the paper plan's survivors: {folder.ResultsFor(PlanKind.AutoAttackRapid)}");
+        }
     }
 }

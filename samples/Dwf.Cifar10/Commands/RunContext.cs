@@ -59,6 +59,7 @@ public sealed class RunContext
             config = ConfigOverrides.Apply(config, p.GetValue(o.Set) ?? []);
             config.Validate();
             var plan = EvaluationPlanNames.Parse(p.GetValue(o.Plan)!);
+            var runs = Replicates.Expand(config, p.GetValue(o.Replicate), p.GetValue(o.Replicates));
 
             if (!File.Exists(config.Data) && !Directory.Exists(config.Data))
             {
@@ -82,26 +83,12 @@ public sealed class RunContext
             // Activation buffers reused instead of re-faulted every step (faster, more resident memory: docs/reliability.md);
             // DWF_ALLOCATOR=default keeps glibc's defaults.
             bool allocatorTuned = Environment.GetEnvironmentVariable("DWF_ALLOCATOR") != "default" && CpuAllocator.Tune();
-
-            var folder = new RunFolder(config.RunFolder);
-            folder.SaveOrCheck(config);
-            var log = new FileLogger(folder.Log);
-            log.Info($"command: {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}; machine: {Machine()}; data: {config.Data}; device: {config.Device}; " +
-                     $"CPU allocator: {(allocatorTuned ? "tuned (CpuAllocator.Tune)" : "platform default")}");
-            Console.WriteLine($"preset {config.Preset}, run folder {folder.Root}, data {config.Data}");
-            var deviations = Presets.DeviationsFromPaper(config);
-            if (deviations.Count > 0)
+            foreach (var run in runs)
             {
-                Console.WriteLine("deviations from the paper's set-up:");
-                foreach (var d in deviations)
-                {
-                    Console.WriteLine($"  - {d}");
-                }
+                ct.ThrowIfCancellationRequested();
+                RunOne(run, device, allocatorTuned, plan, clock, ct, body);
             }
 
-            using var pipeline = new Pipeline(config, folder, device, log, ct);
-            body(new RunContext(config, folder, pipeline, plan, clock));
-            log.Info($"finished in {clock.Elapsed.TotalMinutes:F1} min");
             return 0;
         }
         catch (OperationCanceledException)
@@ -114,5 +101,31 @@ public sealed class RunContext
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>One run (or replicate): its folder, configuration check, log, pipeline and the command's body.</summary>
+    private static void RunOne(RunConfig config, torch.Device device, bool allocatorTuned, PlanKind plan, Stopwatch clock, CancellationToken ct, Action<RunContext> body)
+    {
+        var started = clock.Elapsed;
+        var folder = new RunFolder(config.RunFolder);
+        folder.SaveOrCheck(config);
+        var log = new FileLogger(folder.Log);
+        log.Info($"command: {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}; machine: {Machine()}; data: {config.Data}; device: {config.Device}; " +
+                 $"CPU allocator: {(allocatorTuned ? "tuned (CpuAllocator.Tune)" : "platform default")}" +
+                 (config.Replicate is { } r ? $"; replicate {r}, seed {config.Seed}" : ""));
+        Console.WriteLine($"preset {config.Preset}, run folder {folder.Root}, data {config.Data}{(config.Replicate is { } i ? $", replicate {i} (seed {config.Seed})" : "")}");
+        var deviations = Presets.DeviationsFromPaper(config);
+        if (deviations.Count > 0)
+        {
+            Console.WriteLine("deviations from the paper's set-up:");
+            foreach (var d in deviations)
+            {
+                Console.WriteLine($"  - {d}");
+            }
+        }
+
+        using var pipeline = new Pipeline(config, folder, device, log, ct);
+        body(new RunContext(config, folder, pipeline, plan, clock));
+        log.Info($"finished in {(clock.Elapsed - started).TotalMinutes:F1} min");
     }
 }

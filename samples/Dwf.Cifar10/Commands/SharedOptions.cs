@@ -19,6 +19,10 @@ public sealed class SharedOptions
 
     public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of every random choice", Recursive = true };
 
+    public Option<int?> Replicates { get; } = new("--replicates") { Description = "Train and evaluate K replicates (0…K−1), each from its own seed on the same data, in <run>/replicate-<r>; 'aggregate' combines them", Recursive = true };
+
+    public Option<int?> Replicate { get; } = new("--replicate") { Description = "Work on replicate r only (<run>/replicate-<r>): replicates can run as separate processes on one study folder", Recursive = true };
+
     public Option<double?> Width { get; } = new("--width") { Description = "Expert width multiplier (paper: 1.0)", Recursive = true };
 
     public Option<int?> ExpertEpochs { get; } = new("--expert-epochs") { Description = "Pre-training epochs per expert (paper: 150)", Recursive = true };
@@ -40,5 +44,5 @@ public sealed class SharedOptions
         Plan.AcceptOnlyFromAmong([.. EvaluationPlanNames.All]);
     }
 
-    public IEnumerable<Option> All => [Preset, Data, Download, Run, Device, Threads, Seed, Width, ExpertEpochs, JointEpochs, Plan, Set];
+    public IEnumerable<Option> All => [Preset, Data, Download, Run, Device, Threads, Seed, Replicates, Replicate, Width, ExpertEpochs, JointEpochs, Plan, Set];
 }

@@ -43,6 +43,13 @@ public sealed record EvaluationOptions
     /// <summary>Evaluate the first N images of every class (stratified); null for no per-class subset.</summary>
     public int? PerClass { get; init; }
 
+    /// <summary>
+    /// With <see cref="PerClass"/>: images of every class passed over before the <see cref="PerClass"/> evaluated ones
+    /// (default 0, the first ones). <c>PerClass = 100, SkipPerClass = 900</c> on CIFAR-10's test set evaluates the last
+    /// 100 images of each class, for example images kept untouched by earlier runs and design decisions.
+    /// </summary>
+    public int SkipPerClass { get; init; }
+
     /// <summary>Images per batch; default 250.</summary>
     public int BatchSize { get; init; } = OurDefaults.EvaluationBatchSize;
 
@@ -135,6 +142,13 @@ public sealed record EvaluationOptions
         if (PerClass is < 1)
         {
             throw new ArgumentException($"PerClass must be ≥ 1; got {PerClass}.", nameof(PerClass));
+        }
+
+        if (SkipPerClass < 0 || (SkipPerClass > 0 && PerClass is null))
+        {
+            throw new ArgumentException(
+                $"SkipPerClass must be ≥ 0 and needs PerClass (it skips images of every class before the PerClass evaluated ones); got SkipPerClass {SkipPerClass}, PerClass {PerClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}.",
+                nameof(SkipPerClass));
         }
 
         if (!(SanityEpsilon > 0 && SanityEpsilon <= 1))

@@ -366,7 +366,10 @@ public sealed class RobustnessEvaluator
     {
         if (Options.PerClass is { } perClass)
         {
-            return (testSet.TakePerClass(perClass), true, $"{name}, first {perClass} per class");
+            int skip = Options.SkipPerClass;
+            return (testSet.TakePerClass(perClass, skip), true, skip == 0
+                ? $"{name}, first {perClass} per class"
+                : $"{name}, images {skip + 1}–{skip + perClass} of each class");
         }
 
         if (Options.FirstN is { } first && first < testSet.Count)

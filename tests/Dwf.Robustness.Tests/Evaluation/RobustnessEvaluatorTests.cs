@@ -167,6 +167,24 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
     }
 
     [Fact]
+    public void Evaluate_SkipPerClass_EvaluatesLaterImagesOfEachClassAndSaysWhich()
+    {
+        var first = new RobustnessEvaluator(Small() with { PerClass = 5, SanityChecks = false }).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+        var later = new RobustnessEvaluator(Small() with { PerClass = 5, SkipPerClass = 5, SanityChecks = false }).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+
+        later.Samples.Should().Be(20);
+        later.Dataset.Should().Contain("images 6–10 of each class");
+        later.DataSha256.Should().NotBe(first.DataSha256, "other images were evaluated");
+    }
+
+    [Fact]
+    public void Constructor_SkipPerClassWithoutPerClass_ThrowsNamingOption()
+    {
+        var act = () => new RobustnessEvaluator(Small() with { SkipPerClass = 900 });
+        act.Should().Throw<ArgumentException>().WithParameterName("SkipPerClass").WithMessage("*needs PerClass*");
+    }
+
+    [Fact]
     public void Constructor_NegativeEpsilon_ThrowsNamingOption()
     {
         var act = () => new RobustnessEvaluator(Small() with { PgdEpsilons = [-0.1] });
