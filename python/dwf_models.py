@@ -323,7 +323,7 @@ class MixtureOfExperts(nn.Module):
 # Manifests (Models/ModelManifest.cs): rebuild from the JSON beside the weights, then load with strict checks.
 # ---------------------------------------------------------------------------------------------------------------------
 
-MANIFEST_SCHEMA = 1
+MANIFEST_SCHEMAS = (1, 2)  # 2 adds weightsSha256; 1 (older files) has none
 MAX_MANIFEST_BYTES = 1 << 20
 
 
@@ -348,7 +348,7 @@ def _expert(m, path, at):
 
 def build(manifest, path="manifest"):
     """A fresh (untrained) model from a manifest dict, after range-checking every value."""
-    _require(manifest.get("schemaVersion") == MANIFEST_SCHEMA, path, "schemaVersion", manifest.get("schemaVersion"), str(MANIFEST_SCHEMA))
+    _require(manifest.get("schemaVersion") in MANIFEST_SCHEMAS, path, "schemaVersion", manifest.get("schemaVersion"), " or ".join(map(str, MANIFEST_SCHEMAS)))
     experts = manifest.get("experts")
     _require(isinstance(experts, list) and 1 <= len(experts) <= 1024, path, "experts", None if experts is None else len(experts), "1 to 1024 experts")
     if manifest.get("kind") == "Expert":
@@ -396,6 +396,12 @@ def load(weights):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise ModelFileError(f"'{manifest_path}' is not valid JSON: {e}") from e
+    expected = manifest.get("weightsSha256") if isinstance(manifest, dict) else None
+    if expected is not None:
+        import hashlib
+        actual = hashlib.sha256(Path(weights).read_bytes()).hexdigest()
+        if actual != str(expected).lower():
+            raise ModelFileError(f"'{weights}' is not the file its manifest '{manifest_path}' was written with (SHA-256 {actual}, manifest {expected}); nothing was loaded.")
     return load_into(build(manifest, str(manifest_path)), weights)
 
 

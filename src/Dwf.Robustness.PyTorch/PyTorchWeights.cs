@@ -87,6 +87,11 @@ public static class PyTorchWeights
                 ". Nothing was loaded; pass a KeyMap that matches the file's names.");
         }
 
+        if (!safetensors)
+        {
+            ZipIntegrity.Verify(path); // a pickle's tensors are stored in zip entries whose CRC-32 nobody else checks
+        }
+
         // Every shape now equals a tensor of the module, so nothing larger than the module is allocated. All are read
         // before any is copied, so a read failure leaves the module unchanged.
         var read = new List<(Tensor Target, Tensor Value)>();

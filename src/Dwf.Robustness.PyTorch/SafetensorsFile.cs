@@ -72,9 +72,13 @@ internal static class SafetensorsFile
                     continue;
                 }
 
-                entries[property.Name] = Entry(property.Name, property.Value, dataLength, path);
+                if (!entries.TryAdd(property.Name, Entry(property.Name, property.Value, dataLength, path)))
+                {
+                    throw Bad(path, $"lists '{property.Name}' twice. Nothing was allocated");
+                }
             }
 
+            RequireContiguous(entries.Values, dataLength, path);
             return entries;
         }
     }
@@ -114,6 +118,32 @@ internal static class SafetensorsFile
                 tensor.WriteBytesToStream(stream);
             }
         });
+    }
+
+    /// <summary>
+    /// The format requires the data to be indexed entirely, without holes or overlaps: sorted by offset, every tensor
+    /// starts where the one before it ended, the first at 0 and the last ends at the end of the file. Aliased ranges
+    /// (two tensors reading the same bytes) or unindexed bytes are refused.
+    /// </summary>
+    private static void RequireContiguous(IEnumerable<Located> entries, long dataLength, string path)
+    {
+        long next = 0;
+        foreach (var e in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (e.Begin != next)
+            {
+                throw Bad(path, e.Begin < next
+                    ? $"entry '{e.Entry.Name}' has data offsets [{e.Begin}, {e.End}] that overlap the tensor before it (which ends at {next}); the format requires non-overlapping ranges. Nothing was allocated"
+                    : $"entry '{e.Entry.Name}' starts at {e.Begin}, but the tensor before it ends at {next}: {e.Begin - next} bytes are indexed by no tensor, which the format forbids. Nothing was allocated");
+            }
+
+            next = e.End;
+        }
+
+        if (next != dataLength)
+        {
+            throw Bad(path, $"has tensors that end at byte {next} of its {dataLength} data bytes; the format requires the data to be indexed entirely. Nothing was allocated");
+        }
     }
 
     private static Located Entry(string name, JsonElement value, long dataLength, string path)

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using Dwf.Robustness.Infrastructure;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Data;
@@ -123,7 +124,8 @@ public static class Cifar10Reader
         {
             Cifar10Format.RequireRegularFile(archivePath);
             using var file = File.OpenRead(archivePath);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var decompressed = new GZipStream(file, CompressionMode.Decompress);
+            using var gzip = new ChecksumReadStream(decompressed);
             using var tar = new TarReader(gzip);
             while (tar.GetNextEntry() is { } entry)
             {
@@ -155,6 +157,7 @@ public static class Cifar10Reader
             // The tar reader stops at the end marker; reading the gzip stream to its end makes the decompressor check
             // the CRC-32 and length in the gzip trailer, so a flipped byte anywhere in the file cannot pass as data.
             DrainTrailer(gzip, archivePath);
+            RequireGzipTrailer(file, gzip.Checksum, archivePath);
         }
         catch (Exception e) when ((e is EndOfStreamException or FormatException or InvalidOperationException
                                       or InvalidDataException) && !Cifar10DataException.IsOwn(e))
@@ -230,6 +233,27 @@ public static class Cifar10Reader
             }
 
             offset += read;
+        }
+    }
+
+    /// <summary>
+    /// .NET's GZipStream takes the end of the file for the end of the data when the 8-byte trailer (CRC-32, length) is
+    /// missing, so a cut file would skip the integrity check. The trailer is read here and compared with the CRC-32 and
+    /// length of everything decompressed (the official archive is one gzip member).
+    /// </summary>
+    private static void RequireGzipTrailer(FileStream file, Crc32 data, string archivePath)
+    {
+        Span<byte> trailer = stackalloc byte[8];
+        long length = file.Length;
+        bool complete = length >= 18 && RandomAccess.Read(file.SafeFileHandle, trailer, length - 8) == 8;
+        uint crc = complete ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer) : 0;
+        uint size = complete ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) : 0;
+        if (!complete || crc != data.Value || size != (uint)data.Length)
+        {
+            throw Cifar10DataException.Create(
+                $"'{archivePath}' does not end with the gzip trailer of its data (CRC-32 {data.Value:x8}, length {data.Length} mod 2^32; " +
+                $"its last 8 bytes say {crc:x8} and {size}): it is truncated or corrupt, or not a single-member gzip like the official archive. " +
+                $"Download it again (md5 {Cifar10Format.ArchiveMd5}).");
         }
     }
 

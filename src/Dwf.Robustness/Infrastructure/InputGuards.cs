@@ -20,6 +20,12 @@ internal static class InputGuards
                 $"{name} must have rank 4 [B,C,H,W]; got shape {Shape(images.shape)}. Add a batch dimension with unsqueeze(0) for one image.", name);
         }
 
+        if (images.device.type == TorchSharp.DeviceType.META)
+        {
+            throw new ArgumentException(
+                $"{name} are on the meta device (a shape without data, shape {Shape(images.shape)}); create them on the CPU or a GPU.", name);
+        }
+
         if (!images.is_floating_point())
         {
             throw new ArgumentException(
@@ -50,6 +56,11 @@ internal static class InputGuards
     {
         CheckImages(images);
         ArgumentNullException.ThrowIfNull(labels);
+        if (labels.device.type == TorchSharp.DeviceType.META)
+        {
+            throw new ArgumentException("labels are on the meta device (a shape without data); create them on the CPU or a GPU.", nameof(labels));
+        }
+
         if (labels.dtype != ScalarType.Int64 || labels.dim() != 1)
         {
             throw new ArgumentException($"labels must be int64 [B]; got {labels.dtype} with shape {Shape(labels.shape)}.", nameof(labels));

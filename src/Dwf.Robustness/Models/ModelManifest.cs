@@ -16,16 +16,23 @@ namespace Dwf.Robustness.Models;
 /// <param name="Experts">The expert (one, for <see cref="ModelKind.Expert"/>) or the mixture's experts in gate order.</param>
 /// <param name="Gate">The mixture's gate; null for an expert.</param>
 /// <param name="Mode">The mixture's mixing mode; null for an expert.</param>
+/// <param name="WeightsSha256">SHA-256 of the weights file (lower-case hex) the manifest was written with, so that a
+/// manifest and its weights are one unit; null only in schema-1 manifests, written before it existed.</param>
+/// <param name="ManifestSha256">SHA-256 of this manifest's own JSON written with this entry null: an entry edited after
+/// saving (a mean, the mode, a temperature, a name) is refused instead of giving another model from the same weights.
+/// Null only in schema-1 manifests.</param>
 public sealed record ModelManifest(
     int SchemaVersion,
     ModelKind Kind,
     string Library,
     IReadOnlyList<ExpertManifest> Experts,
     GateManifest? Gate,
-    MixtureMode? Mode)
+    MixtureMode? Mode,
+    string? WeightsSha256 = null,
+    string? ManifestSha256 = null)
 {
-    /// <summary>The manifest format this library writes and reads.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>The manifest format this library writes: 2 adds <see cref="WeightsSha256"/>. Schema 1 is still read.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     /// <summary>Most experts a manifest may list.</summary>
     public const int MaxExperts = 1024;
@@ -48,6 +55,19 @@ public sealed record ModelManifest(
     /// <param name="expert">The expert.</param>
     public static ModelManifest Of(Dwf.Robustness.Experts.IExpert expert) =>
         new(CurrentSchemaVersion, ModelKind.Expert, LibraryVersion, [ExpertManifest.Of(expert)], null, null);
+
+    /// <summary>This manifest tied to the weights file bytes <paramref name="weights"/> (their SHA-256).</summary>
+    /// <param name="weights">The weights file's content.</param>
+    public ModelManifest For(ReadOnlySpan<byte> weights)
+    {
+        var tied = this with { SchemaVersion = CurrentSchemaVersion, WeightsSha256 = Hex(System.Security.Cryptography.SHA256.HashData(weights)), ManifestSha256 = null };
+        return tied with { ManifestSha256 = tied.OwnHash() };
+    }
+
+    /// <summary>The SHA-256 of this manifest's JSON with <see cref="ManifestSha256"/> null.</summary>
+    private string OwnHash() => Hex(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes((this with { ManifestSha256 = null }).ToJson())));
+
+    private static string Hex(byte[] hash) => Convert.ToHexString(hash).ToLowerInvariant();
 
     /// <summary>Describes a mixture: every expert, the gate and the mixing mode.</summary>
     /// <param name="mixture">The mixture.</param>
@@ -82,10 +102,16 @@ public sealed record ModelManifest(
             throw new InvalidDataException($"'{path}' is {info.Length} bytes; a model manifest is at most {MaxFileBytes}. It is not a manifest; nothing was read.");
         }
 
+        if (info.Length == 0)
+        {
+            // A FIFO or device reports length 0, as an empty file does: opening a FIFO blocks, a device never ends.
+            throw new InvalidDataException($"'{path}' is empty or not a regular file (a FIFO or device?); a model manifest is a JSON file. Nothing was read.");
+        }
+
         ModelManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), Json);
+            manifest = JsonSerializer.Deserialize<ModelManifest>(ReadBounded(path), Json);
         }
         catch (JsonException e)
         {
@@ -98,14 +124,46 @@ public sealed record ModelManifest(
         }
 
         manifest.Validate(path);
+        if (manifest.ManifestSha256 is { } saved && manifest.OwnHash() != saved)
+        {
+            throw new InvalidDataException(
+                $"'{path}' was changed after it was written: its entries no longer match its manifestSha256, and an edited entry (a mean, the mode, a temperature, a name) " +
+                "would give another model from the same weights. Save the model again instead of editing its manifest. Nothing was built.");
+        }
+
         return manifest;
+    }
+
+    private static bool IsSha256(string? hex) => hex is { Length: 64 } && hex.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    /// <summary>The file's text, reading at most <see cref="MaxFileBytes"/> bytes whatever its size claimed.</summary>
+    private static string ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+        var buffer = new byte[MaxFileBytes + 1];
+        int total = 0, read;
+        while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+        {
+            total += read;
+        }
+
+        if (total > MaxFileBytes)
+        {
+            throw new InvalidDataException($"'{path}' holds more than {MaxFileBytes} bytes; a model manifest is a few kilobytes. Nothing was built.");
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
     }
 
     /// <summary>Throws <see cref="InvalidDataException"/> naming the first entry that cannot be right.</summary>
     /// <param name="file">The manifest's path, for messages.</param>
     public void Validate(string file)
     {
-        ManifestChecks.Require(SchemaVersion == CurrentSchemaVersion, file, "schemaVersion", SchemaVersion, $"{CurrentSchemaVersion} (this library reads schema {CurrentSchemaVersion} only)");
+        ManifestChecks.Require(SchemaVersion is 1 or CurrentSchemaVersion, file, "schemaVersion", SchemaVersion, $"1 or {CurrentSchemaVersion} (this library reads those)");
+        ManifestChecks.Require(SchemaVersion == 1 ? WeightsSha256 is null : IsSha256(WeightsSha256), file, "weightsSha256", WeightsSha256,
+            SchemaVersion == 1 ? "absent in schema 1" : "the weights file's SHA-256, 64 lower-case hex digits");
+        ManifestChecks.Require(SchemaVersion == 1 ? ManifestSha256 is null : IsSha256(ManifestSha256), file, "manifestSha256", ManifestSha256,
+            SchemaVersion == 1 ? "absent in schema 1" : "the manifest's own SHA-256, 64 lower-case hex digits");
         ManifestChecks.Require(Enum.IsDefined(Kind), file, "kind", Kind, "expert or mixture");
         ManifestChecks.Require(Experts is not null && Experts.Count >= 1 && Experts.Count <= MaxExperts, file, "experts", Experts?.Count, $"a list of 1 to {MaxExperts} experts");
         for (int i = 0; i < Experts!.Count; i++)

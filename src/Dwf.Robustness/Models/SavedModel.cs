@@ -11,9 +11,11 @@ namespace Dwf.Robustness.Models;
 /// Models that describe themselves: <see cref="Save(IExpert, string)"/> writes the weights (as <see cref="ModelFile"/>)
 /// and a <see cref="ModelManifest"/> beside them; <see cref="LoadExpert"/> and <see cref="LoadMixture"/> rebuild the
 /// model from the manifest — architecture, widths, classes, normalization, gate and mixing mode — and load the
-/// weights, with no user code that has to repeat the recipe. The manifest is written first and the weights second,
-/// each atomically, so a crash leaves at worst a new manifest beside old weights, which loading refuses (every
-/// name and shape is checked) rather than half-loading.
+/// weights, with no user code that has to repeat the recipe. The manifest records the SHA-256 of the weights file, so
+/// the two are one unit: a changed byte in either file, or a manifest beside other weights, is refused on load. The
+/// manifest is written first and the weights second, each atomically, so a crash leaves at worst a new manifest beside
+/// old weights, which loading refuses. Before anything is built, the manifest is checked against the weights file's
+/// table of contents (<see cref="ManifestSize"/>): a manifest cannot make the load allocate more than its weights hold.
 /// </summary>
 public static class SavedModel
 {
@@ -24,9 +26,7 @@ public static class SavedModel
     public static void Save(IExpert expert, string path)
     {
         ArgumentNullException.ThrowIfNull(expert);
-        var manifest = ModelManifest.Of(expert);
-        AtomicFile.WriteAllText(ModelManifest.PathFor(path), manifest.ToJson());
-        ModelFile.Save(expert.Module, path);
+        Write(ModelManifest.Of(expert), expert.Module, path);
     }
 
     /// <summary>Saves <paramref name="mixture"/>'s weights (experts and gate) to <paramref name="path"/> and its manifest beside them.</summary>
@@ -35,18 +35,17 @@ public static class SavedModel
     public static void Save(MixtureOfExperts mixture, string path)
     {
         ArgumentNullException.ThrowIfNull(mixture);
-        var manifest = ModelManifest.Of(mixture);
-        AtomicFile.WriteAllText(ModelManifest.PathFor(path), manifest.ToJson());
-        ModelFile.Save(mixture, path);
+        Write(ModelManifest.Of(mixture), mixture, path);
     }
 
     /// <summary>Rebuilds the expert saved at <paramref name="path"/>, in eval mode on <paramref name="device"/>.</summary>
     /// <param name="path">The weights file; its manifest is <see cref="ModelManifest.PathFor"/>.</param>
     /// <param name="device">Where the expert lives; the CPU when null.</param>
     /// <exception cref="InvalidDataException">The manifest is a mixture's, is damaged, or does not match the weights.</exception>
-    public static Expert LoadExpert(string path, Device? device = null)
+    /// <param name="logger">Told when the manifest predates weight hashes (schema 1): such a file loads unchecked.</param>
+    public static Expert LoadExpert(string path, Device? device = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        var manifest = ModelManifest.Read(ModelManifest.PathFor(path));
+        var (manifest, weights) = Read(path, logger);
         if (manifest.Kind != ModelKind.Expert)
         {
             throw new InvalidDataException($"'{path}' holds a mixture of {manifest.Experts.Count} experts, not one expert; load it with SavedModel.LoadMixture.");
@@ -55,7 +54,7 @@ public static class SavedModel
         var expert = manifest.Experts[0].Build();
         try
         {
-            ModelFile.Load(expert.Module, path);
+            ModelFile.Load(expert.Module, weights, path);
             expert.Module.to(device ?? CPU);
             expert.Module.eval();
             return expert;
@@ -71,9 +70,10 @@ public static class SavedModel
     /// <param name="path">The weights file; its manifest is <see cref="ModelManifest.PathFor"/>.</param>
     /// <param name="device">Where the mixture lives; the CPU when null.</param>
     /// <exception cref="InvalidDataException">The manifest is an expert's, is damaged, or does not match the weights.</exception>
-    public static MixtureOfExperts LoadMixture(string path, Device? device = null)
+    /// <param name="logger">Told when the manifest predates weight hashes (schema 1): such a file loads unchecked.</param>
+    public static MixtureOfExperts LoadMixture(string path, Device? device = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        var manifest = ModelManifest.Read(ModelManifest.PathFor(path));
+        var (manifest, weights) = Read(path, logger);
         if (manifest.Kind != ModelKind.Mixture)
         {
             throw new InvalidDataException($"'{path}' holds one expert, not a mixture; load it with SavedModel.LoadExpert.");
@@ -82,7 +82,7 @@ public static class SavedModel
         var mixture = new MixtureOfExperts(manifest.Experts.Select(e => (IExpert)e.Build()).ToList(), manifest.Gate!.Build(), manifest.Mode!.Value);
         try
         {
-            ModelFile.Load(mixture, path);
+            ModelFile.Load(mixture, weights, path);
             mixture.to(device ?? CPU);
             mixture.eval();
             return mixture;
@@ -92,5 +92,50 @@ public static class SavedModel
             mixture.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The weights serialized once, hashed into the manifest, the manifest written, then the weights (each atomically).</summary>
+    private static void Write(ModelManifest manifest, nn.Module module, string path)
+    {
+        byte[] weights = ModelFile.Serialize(module);
+        AtomicFile.WriteAllText(ModelManifest.PathFor(path), manifest.For(weights).ToJson());
+        AtomicFile.Write(path, stream => stream.Write(weights));
+    }
+
+    /// <summary>
+    /// The manifest and the weights file's bytes, checked as one unit before anything is built: the weights' SHA-256
+    /// against the manifest's, and the values the manifest's model needs at least against those the file holds.
+    /// </summary>
+    private static (ModelManifest Manifest, byte[] Weights) Read(string path, Microsoft.Extensions.Logging.ILogger? logger)
+    {
+        string manifestPath = ModelManifest.PathFor(path);
+        var manifest = ModelManifest.Read(manifestPath);
+        byte[] weights = ModelFile.ReadAll(path, "model file");
+        if (manifest.WeightsSha256 is { } expected)
+        {
+            string actual = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(weights)).ToLowerInvariant();
+            if (actual != expected)
+            {
+                throw new InvalidDataException(
+                    $"'{path}' is not the weights file its manifest '{manifestPath}' was written with (SHA-256 {actual}, the manifest says {expected}): " +
+                    "one of them was changed or belongs to another model. Nothing was loaded.");
+            }
+        }
+        else
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+                "'{Manifest}' is a schema-1 manifest without the weights' SHA-256: '{Weights}' is loaded without checking that it belongs to it. Save the model again to add the hash.",
+                manifestPath, path);
+        }
+
+        long needed = ManifestSize.MinimumElements(manifest);
+        long held = ModelFile.Contents(weights, path).Sum(e => e.Elements);
+        if (needed > held)
+        {
+            throw new InvalidDataException(
+                $"'{manifestPath}' describes a model of at least {needed} values, but '{path}' holds {held}: the manifest does not belong to these weights. Nothing was built.");
+        }
+
+        return (manifest, weights);
     }
 }

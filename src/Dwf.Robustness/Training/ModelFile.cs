@@ -31,16 +31,38 @@ public static class ModelFile
     public static void Load(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
-        byte[] bytes = ReadAll(path, "model file");
-        using (var header = new BinaryReader(new MemoryStream(bytes)))
+        Load(module, ReadAll(path, "model file"), path);
+    }
+
+    /// <summary>The module's state dict as <see cref="Save"/> writes it, in memory (to hash it before it is written).</summary>
+    internal static byte[] Serialize(nn.Module module)
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            CheckMatches(module, StateDictFile.ReadHeader(header, path), path);
-            if (header.BaseStream.Position != bytes.Length)
-            {
-                throw new InvalidDataException($"'{path}' has {bytes.Length - header.BaseStream.Position} bytes after its last entry; the file is corrupt. Nothing was loaded.");
-            }
+            module.save(writer);
         }
 
+        return memory.ToArray();
+    }
+
+    /// <summary>The table of contents of the model file content <paramref name="bytes"/>, checked to end where the file does.</summary>
+    internal static List<StateDictFile.Entry> Contents(byte[] bytes, string path)
+    {
+        using var header = new BinaryReader(new MemoryStream(bytes));
+        var entries = StateDictFile.ReadHeader(header, path);
+        if (header.BaseStream.Position != bytes.Length)
+        {
+            throw new InvalidDataException($"'{path}' has {bytes.Length - header.BaseStream.Position} bytes after its last entry; the file is corrupt. Nothing was loaded.");
+        }
+
+        return entries;
+    }
+
+    /// <summary>Loads the model file content <paramref name="bytes"/> (read from <paramref name="path"/>) into <paramref name="module"/>, checked first.</summary>
+    internal static void Load(nn.Module module, byte[] bytes, string path)
+    {
+        CheckMatches(module, Contents(bytes, path), path);
         using var reader = new BinaryReader(new MemoryStream(bytes));
         using (no_grad())
         {

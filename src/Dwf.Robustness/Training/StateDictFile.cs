@@ -27,9 +27,24 @@ internal static class StateDictFile
             }
 
             var entries = new List<Entry>((int)Math.Min(count, 4096));
+            var names = new HashSet<string>(StringComparer.Ordinal);
             for (long i = 0; i < count; i++)
             {
-                string name = reader.ReadString();
+                string name;
+                try
+                {
+                    name = reader.ReadString();
+                }
+                catch (Exception e) when (e is IOException or FormatException && e is not EndOfStreamException)
+                {
+                    throw new InvalidDataException($"'{source}': the name of entry {i} is unreadable ({e.Message}); the file is corrupt.", e);
+                }
+
+                if (!names.Add(name))
+                {
+                    throw new InvalidDataException($"'{source}': entry '{name}' appears twice; the file is corrupt or was edited.");
+                }
+
                 var entry = ReadEntryHeader(reader, name, source);
                 SkipData(reader, entry, source);
                 entries.Add(entry);

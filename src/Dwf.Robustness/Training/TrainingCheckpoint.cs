@@ -46,9 +46,11 @@ internal static class TrainingCheckpoint
     /// <summary>
     /// Reads and checks everything — header, fingerprint, the model's table of contents and data, every optimizer
     /// section — and only then loads model and optimizer state. A refused file leaves model and optimizers exactly
-    /// as they were; every failure is an <see cref="InvalidDataException"/> naming the file and the entry.
+    /// as they were; every failure is an <see cref="InvalidDataException"/> naming the file and the entry. A position
+    /// outside the run's <paramref name="epochs"/> of <paramref name="batchesPerEpoch"/> batches is refused.
     /// </summary>
-    public static Header Load(string path, string phase, Dictionary<string, string> fingerprint, nn.Module model, IReadOnlyList<OptimizerHelper> optimizers)
+    public static Header Load(string path, string phase, Dictionary<string, string> fingerprint, nn.Module model, IReadOnlyList<OptimizerHelper> optimizers,
+        int epochs, int batchesPerEpoch)
     {
         byte[] bytes = ModelFile.ReadAll(path, "training checkpoint");
         using var reader = new BinaryReader(new MemoryStream(bytes));
@@ -58,6 +60,12 @@ internal static class TrainingCheckpoint
         {
             header = ReadHeader(reader, path);
             CheckPhaseAndFingerprint(header, path, phase, fingerprint);
+            if (header.Epoch > epochs || (header.Epoch < epochs && header.Batch >= batchesPerEpoch) || (header.Epoch == epochs && header.Batch != 0))
+            {
+                throw new InvalidDataException(
+                    $"'{path}': its position (epoch {header.Epoch + 1}, batch {header.Batch}) lies outside this run's {epochs} epochs of {batchesPerEpoch} batches; the file was edited or is corrupt. Delete it to start over.");
+            }
+
             modelStart = reader.BaseStream.Position;
             ModelFile.CheckMatches(model, StateDictFile.ReadHeader(reader, path), path);
             int count = reader.ReadInt32();
@@ -68,7 +76,7 @@ internal static class TrainingCheckpoint
 
             for (int i = 0; i < optimizers.Count; i++)
             {
-                OptimizerStateFile.Check(reader, optimizers[i], path, i);
+                OptimizerStateFile.Check(reader, optimizers[i], path, i, stepped: header.Epoch > 0 || header.Batch > 0);
             }
 
             if (reader.BaseStream.Position != reader.BaseStream.Length)

@@ -86,7 +86,7 @@ internal sealed class TrainingLoop
         int? resumedFrom = null;
         if (CheckpointPath is not null && File.Exists(CheckpointPath))
         {
-            var header = TrainingCheckpoint.Load(CheckpointPath, Phase, fingerprint, Model, optimizers);
+            var header = TrainingCheckpoint.Load(CheckpointPath, Phase, fingerprint, Model, optimizers, Epochs, Loader.BatchesPerEpoch);
             (startEpoch, startBatch, partial, history) = (header.Epoch, header.Batch, header.Partial, header.History);
             resumedFrom = startEpoch;
             Logger.LogInformation("{Phase}: resuming from '{Path}' at epoch {Epoch}, batch {Batch}", Phase, CheckpointPath, startEpoch + 1, startBatch);

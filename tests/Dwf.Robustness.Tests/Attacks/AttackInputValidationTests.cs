@@ -36,6 +36,31 @@ public class AttackInputValidationTests
     public void Perturb_Float64ImagesForFloat32Model_ThrowsNamingTheConversion() =>
         ShouldRefuse((x, y) => (x.to(ScalarType.Float64), y), "images", "*Float64*parameters are Float32*images.to(ScalarType.Float32)*");
 
+    [Fact]
+    public void Perturb_MetaDeviceImages_ThrowsNamingTheFix() =>
+        ShouldRefuse((x, y) => (empty(x.shape, device: new Device(TorchSharp.DeviceType.META)), y), "images", "*meta device*CPU or a GPU*");
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Perturb_ModelWithNaNWeight_ThrowsNamingTheParameter(bool fgsm)
+    {
+        // Before, FGSM returned the clean images and PGD its random start: an attack that silently did nothing.
+        using var scope = NewDisposeScope();
+        using var model = new TinyCnn();
+        using (no_grad())
+        {
+            model.parameters().First().view(-1)[0].fill_(float.NaN);
+        }
+
+        var (images, labels) = SyntheticImages.Make(4);
+        IAttack attack = fgsm ? new Fgsm(0.03) : new Pgd(0.03, 0.01, steps: 2);
+
+        var act = () => attack.Perturb(model, images, labels);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("model").WithMessage("*NaN or infinite*");
+    }
+
     [Theory]
     [InlineData(double.PositiveInfinity)]
     [InlineData(double.NaN)]

@@ -77,6 +77,25 @@ public class Cifar10ReaderCorruptionTests(Xunit.Abstractions.ITestOutputHelper o
     }
 
     [Fact]
+    public void LoadTrainAndTest_GzipTrailerCut_RefusedNamingTheFile()
+    {
+        using var dir = new TempDirectory();
+        var members = SyntheticCifar.Members(perBatch: 12);
+        byte[] archive = File.ReadAllBytes(SyntheticCifar.WriteArchive(dir.Path, members));
+        string path = Path.Combine(dir.Path, "cut.tar.gz");
+        File.WriteAllBytes(path, archive[..^8]);
+        var cutOnly = () => Read(path);
+        cutOnly.Should().Throw<InvalidDataException>().WithMessage($"*{path}*gzip trailer*");
+
+        // Before the trailer was checked, every such archive of the audit loaded as other data.
+        var copy = archive[..^8];
+        copy[copy.Length / 2] ^= 0x10;
+        File.WriteAllBytes(path, copy);
+        var flipped = () => Read(path);
+        flipped.Should().Throw<InvalidDataException>().WithMessage($"*{path}*");
+    }
+
+    [Fact]
     public void LoadTrainAndTest_MutatedFolders_LoadExactlyOrRefuseNamingTheFile()
     {
         using var dir = new TempDirectory();

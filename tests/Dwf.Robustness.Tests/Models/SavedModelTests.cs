@@ -102,7 +102,7 @@ public class SavedModelTests
             Damage.AbsurdWidth => ReplaceFirst(json, "\"width\": 0.125", "\"width\": 1000000"),
             Damage.AbsurdClasses => ReplaceFirst(json, "\"numClasses\": 4", "\"numClasses\": 99999999999999"),
             Damage.GateExpertCount => json.Replace("\"experts\": 3", "\"experts\": 7", StringComparison.Ordinal),
-            Damage.OtherSchema => json.Replace("\"schemaVersion\": 1", "\"schemaVersion\": 9", StringComparison.Ordinal),
+            Damage.OtherSchema => json.Replace("\"schemaVersion\": 2", "\"schemaVersion\": 9", StringComparison.Ordinal),
             Damage.NotJson => json[..(json.Length / 2)],
             Damage.Huge => json + new string(' ', (int)ModelManifest.MaxFileBytes),
             Damage.NegativeStd => ReplaceNth(json, "0.2,", "-0.2,", 2),
@@ -128,7 +128,116 @@ public class SavedModelTests
 
         var act = () => Expert.Load(dir.File("x.bin"));
 
-        act.Should().Throw<InvalidDataException>().WithMessage("*Nothing was loaded*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*x.bin.manifest.json' was changed after it was written*Nothing was built*");
+    }
+
+    public enum Edit { Mean, Mode, Temperature, ExpertName }
+
+    [Theory]
+    [InlineData(Edit.Mean)]
+    [InlineData(Edit.Mode)]
+    [InlineData(Edit.Temperature)]
+    [InlineData(Edit.ExpertName)]
+    public void LoadMixture_ManifestEntryEditedInRange_RefusedAsChanged(Edit edit)
+    {
+        // Each of these used to load silently as another model from the same weights (issue 35).
+        using var dir = new TempDirectory();
+        using (var mixture = SmallMixture(topK: false))
+        {
+            SavedModel.Save(mixture, dir.File("m.bin"));
+        }
+
+        string manifest = ModelManifest.PathFor(dir.File("m.bin"));
+        string json = File.ReadAllText(manifest);
+        string edited = edit switch
+        {
+            Edit.Mean => ReplaceFirst(json, "0.5,", "0.45,"),
+            Edit.Mode => json.Replace("\"mode\": \"Probabilities\"", "\"mode\": \"Logits\"", StringComparison.Ordinal),
+            Edit.Temperature => json.Replace("\"temperature\": 2", "\"temperature\": 1", StringComparison.Ordinal),
+            _ => json.Replace("\"name\": \"b\"", "\"name\": \"bb\"", StringComparison.Ordinal),
+        };
+        edited.Should().NotBe(json, "the edit must change the file");
+        File.WriteAllText(manifest, edited);
+
+        var act = () => MixtureOfExperts.Load(dir.File("m.bin"));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*m.bin.manifest.json' was changed after it was written*");
+    }
+
+    [Fact]
+    public void LoadExpert_WeightByteFlipped_RefusedNamingBothFiles()
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+        string path = dir.File("x.bin");
+        SavedModel.Save(expert, path);
+        expert.Module.Dispose();
+        var bytes = File.ReadAllBytes(path);
+        bytes[^5] ^= 0x01; // the last weight: a different, finite value
+        File.WriteAllBytes(path, bytes);
+
+        var act = () => Expert.Load(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"*'{path}' is not the weights file its manifest*x.bin.manifest.json*SHA-256*Nothing was loaded*");
+    }
+
+    [Fact]
+    public void LoadExpert_ManifestWithValidHashesAskingForAHugeModel_RefusedBeforeBuilding()
+    {
+        // A manifest rewritten with correct hashes (as a hostile tool would) for a width-8 ResNet-18 — 64² times the
+        // values of the width-0.125 weights beside it — must not make the load allocate that model.
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+        string path = dir.File("x.bin");
+        SavedModel.Save(expert, path);
+        expert.Module.Dispose();
+        var saved = ModelManifest.Read(ModelManifest.PathFor(path));
+        var hostile = (saved with { Experts = [saved.Experts[0] with { Width = 8 }] }).For(File.ReadAllBytes(path));
+        File.WriteAllText(ModelManifest.PathFor(path), hostile.ToJson());
+        long before = GC.GetTotalAllocatedBytes();
+
+        var act = () => Expert.Load(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*describes a model of at least*values, but*x.bin' holds*Nothing was built*");
+        (GC.GetTotalAllocatedBytes() - before).Should().BeLessThan(64L << 20, "nothing of the model's size was allocated");
+    }
+
+    [Fact]
+    public void LoadExpert_SchemaOneManifest_LoadsAndWarnsThatItIsUnchecked()
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+        string path = dir.File("x.bin");
+        SavedModel.Save(expert, path);
+        expert.Module.Dispose();
+        var saved = ModelManifest.Read(ModelManifest.PathFor(path));
+        File.WriteAllText(ModelManifest.PathFor(path), (saved with { SchemaVersion = 1, WeightsSha256 = null, ManifestSha256 = null }).ToJson());
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+
+        using var loaded = SavedModel.LoadExpert(path, logger: logger).Module;
+
+        logger.Lines().Should().ContainSingle().Which.Should().Contain("schema-1 manifest").And.Contain("Save the model again");
+    }
+
+    [Fact]
+    public void ReadManifest_Fifo_RefusedWithoutBlocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // mkfifo: Linux only
+        }
+
+        using var dir = new TempDirectory();
+        string fifo = dir.File("x.bin.manifest.json");
+        using (var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
+        {
+            p.WaitForExit();
+        }
+
+        var read = Task.Run(() => ModelManifest.Read(fifo));
+
+        ((IAsyncResult)read).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)).Should().BeTrue("reading a FIFO must not block");
+        read.Exception!.InnerException.Should().BeOfType<InvalidDataException>().Which.Message.Should().Contain("not a regular file");
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public class PyTorchWeightsTests
         target.state_dict().Should().OnlyContain(kv => kv.Value.equal(before[kv.Key]).all().item<bool>());
     }
 
-    public enum Hostile { TruncatedPickle, PickleOfAList, NotAZip, AbsurdHeaderLength, AbsurdShape, WrongDtype, OffsetsOutsideFile, NaNWeights }
+    public enum Hostile { TruncatedPickle, PickleOfAList, NotAZip, AbsurdHeaderLength, AbsurdShape, WrongDtype, OffsetsOutsideFile, NaNWeights, FlippedTensorByte, AliasedOffsets, UnindexedBytes }
 
     [Theory]
     [InlineData(Hostile.TruncatedPickle, "*is not a PyTorch state dict*")]
@@ -108,6 +108,9 @@ public class PyTorchWeightsTests
     [InlineData(Hostile.WrongDtype, "*'linear.bias': file has Int64 [4], the module Float32 [4]*")]
     [InlineData(Hostile.OffsetsOutsideFile, "*entry 'linear.bias'*outside the file's*")]
     [InlineData(Hostile.NaNWeights, "*entry 'linear.bias' holds NaN*")]
+    [InlineData(Hostile.FlippedTensorByte, "*zip entry*does not match its checksum*")]
+    [InlineData(Hostile.AliasedOffsets, "*overlap*non-overlapping*")]
+    [InlineData(Hostile.UnindexedBytes, "*indexed entirely*")]
     public void Load_HostileFile_ClearErrorNamingFileAndEntryModuleUnchanged(Hostile kind, string message)
     {
         using var dir = new TempDirectory();
@@ -115,7 +118,7 @@ public class PyTorchWeightsTests
         using var source = Net(1);
         using var target = Net(2);
         var before = Snapshot(target);
-        string path = kind is Hostile.TruncatedPickle or Hostile.PickleOfAList or Hostile.NotAZip ? dir.File("bad.pt") : dir.File("bad.safetensors");
+        string path = kind is Hostile.TruncatedPickle or Hostile.PickleOfAList or Hostile.NotAZip or Hostile.FlippedTensorByte ? dir.File("bad.pt") : dir.File("bad.safetensors");
         var state = source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
         switch (kind)
         {
@@ -146,6 +149,48 @@ public class PyTorchWeightsTests
                 state["linear.bias"] = full(4, float.NaN);
                 SafetensorsFile.Write(path, state);
                 break;
+            case Hostile.FlippedTensorByte:
+            {
+                // PyTorch's torch.save stores tensors uncompressed: the file is rewritten so (same entries, stored),
+                // then one bit of the bias flipped gives another finite weight that only the entry's CRC-32 can tell.
+                PyTorchWeights.Save(source, path);
+                using (var original = new MemoryStream(File.ReadAllBytes(path)))
+                using (var input = new ZipArchive(original, ZipArchiveMode.Read))
+                using (var output = ZipFile.Open(path + ".stored", ZipArchiveMode.Create))
+                {
+                    foreach (var e in input.Entries)
+                    {
+                        using var from = e.Open();
+                        using var to = output.CreateEntry(e.FullName, System.IO.Compression.CompressionLevel.NoCompression).Open();
+                        from.CopyTo(to);
+                    }
+                }
+
+                File.Move(path + ".stored", path, overwrite: true);
+                var pt = File.ReadAllBytes(path);
+                var biasBytes = state["linear.bias"].contiguous().bytes.ToArray();
+                int at = pt.AsSpan().IndexOf(biasBytes);
+                at.Should().BeGreaterThan(0, "the stored bias must be found in the file");
+                pt[at + 1] ^= 0x01;
+                File.WriteAllBytes(path, pt);
+                break;
+            }
+
+            case Hostile.AliasedOffsets or Hostile.UnindexedBytes:
+            {
+                SafetensorsFile.Write(path, state);
+                var st = File.ReadAllBytes(path);
+                string json = System.Text.Encoding.UTF8.GetString(st, 8, (int)BitConverter.ToInt64(st, 0)).TrimEnd();
+                var bias = System.Text.RegularExpressions.Regex.Match(json, "\"linear.bias\":\\{\"dtype\":\"F32\",\"shape\":\\[4\\],\"data_offsets\":\\[(\\d+),(\\d+)\\]");
+                bias.Success.Should().BeTrue();
+                string edited = kind == Hostile.AliasedOffsets
+                    ? json.Replace(bias.Value, bias.Value.Replace($"[{bias.Groups[1].Value},{bias.Groups[2].Value}]", "[0,16]", StringComparison.Ordinal), StringComparison.Ordinal)
+                    : json;
+                var rewritten = RewriteHeader(st, edited);
+                File.WriteAllBytes(path, kind == Hostile.UnindexedBytes ? [.. rewritten, 1, 2, 3, 4, 5, 6, 7, 8] : rewritten);
+                break;
+            }
+
             default:
                 SafetensorsFile.Write(path, state);
                 var file = File.ReadAllBytes(path);

@@ -155,5 +155,18 @@ internal static class ArchiveMutations
         yield return new Case("data_batch_2.bin twice, the second copy holding other records", Gzip(doubled.ToArray()));
         yield return new Case("empty file", []);
         yield return new Case("a tar that is not compressed", tar);
+
+        // The gzip trailer cut off, with and without a flipped byte in the deflate data: .NET's GZipStream takes the
+        // end of the file for the end of the data and checks nothing (issue 35). Drawn last, from their own generator,
+        // so the cases above stay the same.
+        var cut = new Random(20261204);
+        yield return new Case("gzip trailer (8 bytes) cut", archive[..^8]);
+        for (int i = 0; i < 10 * scale; i++)
+        {
+            var copy = archive[..^8];
+            int at = 10 + cut.Next(copy.Length - 10);
+            copy[at] ^= (byte)cut.Next(1, 256);
+            yield return new Case($"gzip byte {at} flipped and the 8-byte trailer cut", copy);
+        }
     }
 }

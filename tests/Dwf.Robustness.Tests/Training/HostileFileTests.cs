@@ -159,6 +159,14 @@ public class HostileFileTests(Xunit.Abstractions.ITestOutputHelper output)
         var nan = (byte[])file.Clone();
         BitConverter.GetBytes(float.NaN).CopyTo(nan, dtypeAt + 6); // conv1.weight [8,3,3,3]: dtype, rank, 4 dims, data
         yield return ("first weight NaN", nan);
+
+        // An unreadable entry name (7-bit encoded length −1) and an entry written twice: both used to surface as
+        // untyped messages without the file's name (issue 35).
+        yield return ("entry 0 name length -1", [.. file[..1], 0xff, 0xff, 0xff, 0xff, 0x0f, .. file[(dtypeAt - 1 - "conv1.weight".Length + 1)..]]);
+        reader.BaseStream.Position = dtypeAt;
+        StateDictFile.SkipData(reader, StateDictFile.ReadEntryHeader(reader, "entry 0", "test"), "test");
+        int entry1 = (int)reader.BaseStream.Position;
+        yield return ("entry 0 written twice", [(byte)(file[0] + 1), .. file[1..], .. file[1..entry1]]);
     }
 
     [Fact]
@@ -201,7 +209,7 @@ public class HostileFileTests(Xunit.Abstractions.ITestOutputHelper output)
             byte[] model = Snapshot(target), state = Snapshot(optimizer);
             try
             {
-                if (Refusal(() => TrainingCheckpoint.Load(path, "test", fingerprint, target, [optimizer]), path) is not null)
+                if (Refusal(() => TrainingCheckpoint.Load(path, "test", fingerprint, target, [optimizer], int.MaxValue, int.MaxValue), path) is not null)
                 {
                     refused++;
                     if (!Snapshot(target).AsSpan().SequenceEqual(model) || !Snapshot(optimizer).AsSpan().SequenceEqual(state))
@@ -221,6 +229,68 @@ public class HostileFileTests(Xunit.Abstractions.ITestOutputHelper output)
         failures.Should().BeEmpty($"{failures.Count} of {cases} hostile checkpoints were mishandled");
         refused.Should().BeGreaterThan(cases / 3);
         (PeakRssMb() - peakBefore).Should().BeLessThan(MaxGrowthMb, "no size read from a file may drive an allocation");
+    }
+
+    /// <summary>A checkpoint of TinyCnn after <paramref name="steps"/> SGD steps, its header at (epoch 0, <paramref name="batch"/>).</summary>
+    private static byte[] Checkpoint(string path, Dwf.Robustness.Training.OptimizerOptions options, int steps, int batch)
+    {
+        using var model = new TinyCnn(4, seed: 1);
+        using var optimizer = Sgd.Create(model.parameters(), options);
+        var (images, labels) = SyntheticImages.Make(16, seed: 1);
+        for (int step = 0; step < steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            nn.functional.cross_entropy(model.call(images), labels).backward();
+            optimizer.step();
+        }
+
+        images.Dispose();
+        labels.Dispose();
+        TrainingCheckpoint.Save(path, new TrainingCheckpoint.Header("test", new() { ["seed"] = "1" }, 0, batch, new BatchStats(), []), model, [optimizer]);
+        return File.ReadAllBytes(path);
+    }
+
+    [Theory]
+    [InlineData("batch beyond the epoch", "*position (epoch 1, batch 1000)*3 epochs of 5 batches*")]
+    [InlineData("momentum edited to 0", "*momentum 0*differ from this run's (0.9*")]
+    [InlineData("momentum buffers removed", "*no momentum buffer*past the first step*")]
+    public void TrainingCheckpointLoad_InconsistentWithTheRun_RefusedNamingWhat(string damage, string message)
+    {
+        // Each of these resumed before, silently breaking "resume is bit-identical" (issue 35).
+        using var dir = new TempDirectory();
+        var options = new Dwf.Robustness.Training.OptimizerOptions();
+        string path = dir.File("run.ckpt");
+        switch (damage)
+        {
+            case "batch beyond the epoch":
+                Checkpoint(path, options, steps: 2, batch: 1000);
+                break;
+            case "momentum edited to 0":
+            {
+                var file = Checkpoint(path, options, steps: 2, batch: 2);
+                byte[] momentum = BitConverter.GetBytes(options.Momentum);
+                int sgd = file.AsSpan().LastIndexOf("SGD"u8);
+                int at = sgd + file.AsSpan(sgd).IndexOf(momentum);
+                at.Should().BeGreaterThan(sgd, "the group's momentum is stored after the optimizer's name");
+                BitConverter.GetBytes(0.0).CopyTo(file, at);
+                File.WriteAllBytes(path, file);
+                break;
+            }
+
+            default:
+                Checkpoint(path, options, steps: 0, batch: 2); // an optimizer that never stepped has no buffers
+                break;
+        }
+
+        using var target = new TinyCnn(4, seed: 2);
+        using var optimizer = Sgd.Create(target.parameters(), options);
+        byte[] before = Snapshot(target);
+
+        var act = () => TrainingCheckpoint.Load(path, "test", new() { ["seed"] = "1" }, target, [optimizer], epochs: 3, batchesPerEpoch: 5);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message).And.Message.Should().Contain(path);
+        Snapshot(target).Should().Equal(before, "a refused checkpoint changes nothing");
     }
 
     private static int ModelSectionStart(byte[] file)
