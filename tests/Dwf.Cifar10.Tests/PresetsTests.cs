@@ -49,6 +49,30 @@ public class PresetsTests
     }
 
     [Fact]
+    public void Validate_EvalSkipPerClassWithoutEvalPerClass_ThrowsNamingTheFix()
+    {
+        var act = (Presets.Create("paper", "/d", "/r") with { EvalSkipPerClass = 900 }).Validate;
+
+        act.Should().Throw<ArgumentException>().WithMessage("*EvalSkipPerClass*needs EvalPerClass*900*unset*");
+    }
+
+    [Fact]
+    public void Validate_WideControlWithoutControls_Throws()
+    {
+        var act = (Presets.Create("micro", "/d", "/r") with { WideControl = true, Controls = false }).Validate;
+
+        act.Should().Throw<ArgumentException>().WithMessage("*WideControl*Controls=true*");
+    }
+
+    [Fact]
+    public void DeviationsFromPaper_SkippedTestImages_SaysWhichImages()
+    {
+        var c = Presets.Create("cpu-small", "/d", "/r") with { EvalSkipPerClass = 900 };
+
+        Presets.DeviationsFromPaper(c).Should().Contain(d => d.Contains("test images 901–1000 of each class", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_CompareDefensesWithoutDwf_ThrowsNamingTheFix()
     {
         var c = ConfigOverrides.Apply(Presets.Create("micro", "/d", "/r"), ["CompareDefenses=Trades,Soe"]);

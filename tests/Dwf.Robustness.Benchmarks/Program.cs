@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | load [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -38,6 +38,11 @@ switch (workload)
         // "plain" also plain conv2d, which can abort the process where libtorch's kernels are wrong (docs/reliability.md)
         return ConvolutionDiagnostic.Run(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3, args.Length > 1 && args[1] == "plain",
             args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0);
+
+    case "replicated-coverage":
+        // replicated-coverage [studies=2000]: ReplicatedComparison's interval coverage on simulated studies (docs/evaluation.md)
+        ReplicatedCoverage.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+        break;
 
     case "gradcheck-cost":
         // the once-per-model InputGradientCheck on a width-0.25 ResNet-18 and a nine-expert mixture (docs/reliability.md)

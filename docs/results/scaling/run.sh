@@ -21,4 +21,4 @@ out="$runs/budget-$budget/replicate-$replicate"
 dotnet "$bin/Dwf.Cifar10.dll" reproduce --preset cpu-small --data "$data" --run "$runs/budget-$budget" --replicate "$replicate" --threads "$threads" \
   "${epochs[@]}" --set WideControl=true --set ControlValidationPoints=10 \
   --set EvalPerClass=100 --set EvalSkipPerClass=900 --set EvalRapidOnSurvivors=true \
-  > "$out.stdout.log" 2> "$out.stderr.log"
+  >> "$out.stdout.log" 2>> "$out.stderr.log"

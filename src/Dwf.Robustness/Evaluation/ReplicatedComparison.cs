@@ -15,7 +15,7 @@ public static class ReplicatedComparison
     /// <summary>Accuracy over replicates and images: <paramref name="correct"/>[r][i] is whether replicate r's model got image i right.</summary>
     /// <param name="correct">One row per replicate (at least 2), every row over the same images in the same order (at least 2).</param>
     public static ReplicatedEstimate Accuracy(IReadOnlyList<IReadOnlyList<bool>> correct) =>
-        Mean(ToValues(correct, nameof(correct)));
+        Clamp(Mean(ToValues(correct, nameof(correct))), 0, 1);
 
     /// <summary>
     /// The paired difference A − B over replicates and images: per replicate and image, 1 when only A is right, −1 when
@@ -33,8 +33,12 @@ public static class ReplicatedComparison
                 $"The two models must have the same replicates and images; got {x.Length}×{x[0].Length} and {y.Length}×{y[0].Length} (replicates × images).", nameof(b));
         }
 
-        return Mean(x.Zip(y, (u, v) => u.Zip(v, (p, q) => p - q).ToArray()).ToArray());
+        return Clamp(Mean(x.Zip(y, (u, v) => u.Zip(v, (p, q) => p - q).ToArray()).ToArray()), -1, 1);
     }
+
+    /// <summary>An accuracy's interval cut to [0,1], a difference's to [−1,1]: the t interval knows no bounds.</summary>
+    private static ReplicatedEstimate Clamp(ReplicatedEstimate e, double lower, double upper) =>
+        e with { Interval = new ConfidenceInterval(Math.Max(lower, e.Interval.Lower), Math.Min(upper, e.Interval.Upper)) };
 
     /// <summary>The mean of <paramref name="values"/>[r][i] (replicates × images, a complete table) with its crossed-design interval.</summary>
     /// <param name="values">At least 2 replicates × 2 images, every value finite.</param>
