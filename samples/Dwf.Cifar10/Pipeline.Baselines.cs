@@ -130,7 +130,7 @@ public sealed partial class Pipeline
 
         nn.Module<Tensor, Tensor> model = name switch
         {
-            TradesModel => Dwf.Robustness.Models.SavedModel.LoadExpert(weights, device).Module,
+            TradesModel => Dwf.Robustness.Models.SavedModel.LoadExpert(weights, device, log).Module,
             SoeModel => BuildSoe(index),
             AdvMoeModel => BuildAdvMoe(index),
             _ => throw new ArgumentException($"No baseline named '{name}'."),

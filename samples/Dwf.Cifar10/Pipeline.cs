@@ -309,7 +309,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         bool mixture = name is DwfModel or FrozenModel;
         if (File.Exists(Dwf.Robustness.Models.ModelManifest.PathFor(weights)))
         {
-            return mixture ? SavedModel.LoadMixture(weights, device) : SavedModel.LoadExpert(weights, device).Module;
+            return mixture ? SavedModel.LoadMixture(weights, device, log) : SavedModel.LoadExpert(weights, device, log).Module;
         }
 
         return mixture ? LoadMixture(withWeights: true, weights) : LoadExpert(name, weights);

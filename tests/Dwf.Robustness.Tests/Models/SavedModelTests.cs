@@ -22,6 +22,28 @@ public class SavedModelTests
         return new MixtureOfExperts(experts, topK ? new TopKGate(soft, 2) : soft, MixtureMode.Probabilities);
     }
 
+    /// <summary>Saves <see cref="SmallMixture"/> as m.bin in <paramref name="dir"/>; returns its manifest's path and text.</summary>
+    private static (string Manifest, string Json) SavedSmallMixture(TempDirectory dir)
+    {
+        using (var mixture = SmallMixture(topK: false))
+        {
+            SavedModel.Save(mixture, dir.File("m.bin"));
+        }
+
+        string manifest = ModelManifest.PathFor(dir.File("m.bin"));
+        return (manifest, File.ReadAllText(manifest));
+    }
+
+    /// <summary>Saves a small expert as x.bin in <paramref name="dir"/>; returns the weights' path.</summary>
+    private static string SavedSmallExpert(TempDirectory dir)
+    {
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+        string path = dir.File("x.bin");
+        SavedModel.Save(expert, path);
+        expert.Module.Dispose();
+        return path;
+    }
+
     [Fact]
     public void LoadExpert_SavedExpert_RebuiltWithoutUserCodeAndBitIdentical()
     {
@@ -90,13 +112,7 @@ public class SavedModelTests
     public void LoadMixture_HostileManifest_RefusedNamingFileAndEntryBeforeBuilding(Damage damage, string message)
     {
         using var dir = new TempDirectory();
-        using (var mixture = SmallMixture(topK: false))
-        {
-            SavedModel.Save(mixture, dir.File("m.bin"));
-        }
-
-        string manifest = ModelManifest.PathFor(dir.File("m.bin"));
-        string json = File.ReadAllText(manifest);
+        var (manifest, json) = SavedSmallMixture(dir);
         string damaged = damage switch
         {
             Damage.AbsurdWidth => ReplaceFirst(json, "\"width\": 0.125", "\"width\": 1000000"),
@@ -142,13 +158,7 @@ public class SavedModelTests
     {
         // Each of these used to load silently as another model from the same weights (issue 35).
         using var dir = new TempDirectory();
-        using (var mixture = SmallMixture(topK: false))
-        {
-            SavedModel.Save(mixture, dir.File("m.bin"));
-        }
-
-        string manifest = ModelManifest.PathFor(dir.File("m.bin"));
-        string json = File.ReadAllText(manifest);
+        var (manifest, json) = SavedSmallMixture(dir);
         string edited = edit switch
         {
             Edit.Mean => ReplaceFirst(json, "0.5,", "0.45,"),
@@ -168,10 +178,7 @@ public class SavedModelTests
     public void LoadExpert_WeightByteFlipped_RefusedNamingBothFiles()
     {
         using var dir = new TempDirectory();
-        var expert = SmallExpert("x", ExpertKind.Clean, 1);
-        string path = dir.File("x.bin");
-        SavedModel.Save(expert, path);
-        expert.Module.Dispose();
+        string path = SavedSmallExpert(dir);
         var bytes = File.ReadAllBytes(path);
         bytes[^5] ^= 0x01; // the last weight: a different, finite value
         File.WriteAllBytes(path, bytes);
@@ -187,10 +194,7 @@ public class SavedModelTests
         // A manifest rewritten with correct hashes (as a hostile tool would) for a width-8 ResNet-18 — 64² times the
         // values of the width-0.125 weights beside it — must not make the load allocate that model.
         using var dir = new TempDirectory();
-        var expert = SmallExpert("x", ExpertKind.Clean, 1);
-        string path = dir.File("x.bin");
-        SavedModel.Save(expert, path);
-        expert.Module.Dispose();
+        string path = SavedSmallExpert(dir);
         var saved = ModelManifest.Read(ModelManifest.PathFor(path));
         var hostile = (saved with { Experts = [saved.Experts[0] with { Width = 8 }] }).For(File.ReadAllBytes(path));
         File.WriteAllText(ModelManifest.PathFor(path), hostile.ToJson());
@@ -206,10 +210,7 @@ public class SavedModelTests
     public void LoadExpert_SchemaOneManifest_LoadsAndWarnsThatItIsUnchecked()
     {
         using var dir = new TempDirectory();
-        var expert = SmallExpert("x", ExpertKind.Clean, 1);
-        string path = dir.File("x.bin");
-        SavedModel.Save(expert, path);
-        expert.Module.Dispose();
+        string path = SavedSmallExpert(dir);
         var saved = ModelManifest.Read(ModelManifest.PathFor(path));
         File.WriteAllText(ModelManifest.PathFor(path), (saved with { SchemaVersion = 1, WeightsSha256 = null, ManifestSha256 = null }).ToJson());
         var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();

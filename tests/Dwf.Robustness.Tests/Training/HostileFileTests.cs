@@ -176,24 +176,7 @@ public class HostileFileTests(Xunit.Abstractions.ITestOutputHelper output)
         var options = new Dwf.Robustness.Training.OptimizerOptions();
         string original = dir.File("run.ckpt");
         var fingerprint = new Dictionary<string, string> { ["seed"] = "1" };
-        using (var model = new TinyCnn(4, seed: 1))
-        using (var optimizer = Sgd.Create(model.parameters(), options))
-        {
-            var (images, labels) = SyntheticImages.Make(16, seed: 1);
-            for (int step = 0; step < 2; step++)
-            {
-                using var scope = NewDisposeScope();
-                optimizer.zero_grad();
-                nn.functional.cross_entropy(model.call(images), labels).backward();
-                optimizer.step();
-            }
-
-            images.Dispose();
-            labels.Dispose();
-            TrainingCheckpoint.Save(original, new TrainingCheckpoint.Header("test", fingerprint, 0, 2, new BatchStats(), []), model, [optimizer]);
-        }
-
-        byte[] file = File.ReadAllBytes(original);
+        byte[] file = Checkpoint(original, options, steps: 2, batch: 2);
         int modelStart = ModelSectionStart(file);
         string path = dir.File("hostile.ckpt");
         long peakBefore = PeakRssMb();
