@@ -60,14 +60,15 @@ public sealed record ModelManifest(
     /// <param name="weights">The weights file's content.</param>
     public ModelManifest For(ReadOnlySpan<byte> weights)
     {
-        var tied = this with { SchemaVersion = CurrentSchemaVersion, WeightsSha256 = Hex(System.Security.Cryptography.SHA256.HashData(weights)), ManifestSha256 = null };
+        var tied = this with { SchemaVersion = CurrentSchemaVersion, WeightsSha256 = Sha256Of(weights), ManifestSha256 = null };
         return tied with { ManifestSha256 = tied.OwnHash() };
     }
 
     /// <summary>The SHA-256 of this manifest's JSON with <see cref="ManifestSha256"/> null.</summary>
-    private string OwnHash() => Hex(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes((this with { ManifestSha256 = null }).ToJson())));
+    private string OwnHash() => Sha256Of(System.Text.Encoding.UTF8.GetBytes((this with { ManifestSha256 = null }).ToJson()));
 
-    private static string Hex(byte[] hash) => Convert.ToHexString(hash).ToLowerInvariant();
+    /// <summary>The SHA-256 of <paramref name="bytes"/> as lower-case hex, the form manifests record.</summary>
+    internal static string Sha256Of(ReadOnlySpan<byte> bytes) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
 
     /// <summary>Describes a mixture: every expert, the gate and the mixing mode.</summary>
     /// <param name="mixture">The mixture.</param>

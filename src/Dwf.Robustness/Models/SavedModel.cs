@@ -45,7 +45,7 @@ public static class SavedModel
     /// <param name="logger">Told when the manifest predates weight hashes (schema 1): such a file loads unchecked.</param>
     public static Expert LoadExpert(string path, Device? device = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        var (manifest, weights) = Read(path, logger);
+        var (manifest, weights, entries) = Read(path, logger);
         if (manifest.Kind != ModelKind.Expert)
         {
             throw new InvalidDataException($"'{path}' holds a mixture of {manifest.Experts.Count} experts, not one expert; load it with SavedModel.LoadMixture.");
@@ -54,7 +54,7 @@ public static class SavedModel
         var expert = manifest.Experts[0].Build();
         try
         {
-            ModelFile.Load(expert.Module, weights, path);
+            ModelFile.Load(expert.Module, weights, entries, path);
             expert.Module.to(device ?? CPU);
             expert.Module.eval();
             return expert;
@@ -73,7 +73,7 @@ public static class SavedModel
     /// <param name="logger">Told when the manifest predates weight hashes (schema 1): such a file loads unchecked.</param>
     public static MixtureOfExperts LoadMixture(string path, Device? device = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        var (manifest, weights) = Read(path, logger);
+        var (manifest, weights, entries) = Read(path, logger);
         if (manifest.Kind != ModelKind.Mixture)
         {
             throw new InvalidDataException($"'{path}' holds one expert, not a mixture; load it with SavedModel.LoadExpert.");
@@ -82,7 +82,7 @@ public static class SavedModel
         var mixture = new MixtureOfExperts(manifest.Experts.Select(e => (IExpert)e.Build()).ToList(), manifest.Gate!.Build(), manifest.Mode!.Value);
         try
         {
-            ModelFile.Load(mixture, weights, path);
+            ModelFile.Load(mixture, weights, entries, path);
             mixture.to(device ?? CPU);
             mixture.eval();
             return mixture;
@@ -104,16 +104,17 @@ public static class SavedModel
 
     /// <summary>
     /// The manifest and the weights file's bytes, checked as one unit before anything is built: the weights' SHA-256
-    /// against the manifest's, and the values the manifest's model needs at least against those the file holds.
+    /// against the manifest's, and the values the manifest's model needs at least against those the file holds. The table
+    /// of contents is parsed once here and handed to the load.
     /// </summary>
-    private static (ModelManifest Manifest, byte[] Weights) Read(string path, Microsoft.Extensions.Logging.ILogger? logger)
+    private static (ModelManifest Manifest, byte[] Weights, List<StateDictFile.Entry> Entries) Read(string path, Microsoft.Extensions.Logging.ILogger? logger)
     {
         string manifestPath = ModelManifest.PathFor(path);
         var manifest = ModelManifest.Read(manifestPath);
         byte[] weights = ModelFile.ReadAll(path, "model file");
         if (manifest.WeightsSha256 is { } expected)
         {
-            string actual = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(weights)).ToLowerInvariant();
+            string actual = ModelManifest.Sha256Of(weights);
             if (actual != expected)
             {
                 throw new InvalidDataException(
@@ -129,13 +130,14 @@ public static class SavedModel
         }
 
         long needed = ManifestSize.MinimumElements(manifest);
-        long held = ModelFile.Contents(weights, path).Sum(e => e.Elements);
+        var entries = ModelFile.Contents(weights, path);
+        long held = entries.Sum(e => e.Elements);
         if (needed > held)
         {
             throw new InvalidDataException(
                 $"'{manifestPath}' describes a model of at least {needed} values, but '{path}' holds {held}: the manifest does not belong to these weights. Nothing was built.");
         }
 
-        return (manifest, weights);
+        return (manifest, weights, entries);
     }
 }

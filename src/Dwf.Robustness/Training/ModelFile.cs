@@ -60,9 +60,12 @@ public static class ModelFile
     }
 
     /// <summary>Loads the model file content <paramref name="bytes"/> (read from <paramref name="path"/>) into <paramref name="module"/>, checked first.</summary>
-    internal static void Load(nn.Module module, byte[] bytes, string path)
+    internal static void Load(nn.Module module, byte[] bytes, string path) => Load(module, bytes, Contents(bytes, path), path);
+
+    /// <summary>Loads <paramref name="bytes"/> into <paramref name="module"/> given their already parsed table of contents <paramref name="entries"/> (from <see cref="Contents"/>).</summary>
+    internal static void Load(nn.Module module, byte[] bytes, List<StateDictFile.Entry> entries, string path)
     {
-        CheckMatches(module, Contents(bytes, path), path);
+        CheckMatches(module, entries, path);
         using var reader = new BinaryReader(new MemoryStream(bytes));
         using (no_grad())
         {
