@@ -68,29 +68,25 @@ public static class AggregateTable
         var sb = new StringBuilder();
         sb.AppendLine("| model | clean (95% CI) | robust (95% CI) | robust per replicate |");
         sb.AppendLine("|---|---|---|---|");
-        foreach (var role in StudyRoles.All)
+        foreach (var role in StudyRoles.All.Where(role => study.Replicates.Count > 0 && study.Replicates.All(r => r.Roles.ContainsKey(role))))
         {
-            if (study.Replicates.Count == 0 || !study.Replicates.All(r => r.Roles.ContainsKey(role)))
-            {
-                continue;
-            }
-
-            var robust = study.Replicates.Select(r => (IReadOnlyList<bool>)r.Roles[role].Robust).ToList();
-            var clean = study.Replicates.Select(r => (IReadOnlyList<bool>)r.Roles[role].Clean).ToList();
-            string perReplicate = string.Join(", ", study.Replicates.Select(r => string.Create(CultureInfo.InvariantCulture,
-                $"{100.0 * r.Roles[role].Robust.Count(b => b) / r.Roles[role].Robust.Length:0.0}{(role == StudyRole.BestExpert ? $" ({r.Roles[role].Model})" : "")}")));
-            sb.AppendLine($"| {StudyRoles.Label(role)} | {Cell(clean)} | {Cell(robust)} | {perReplicate} |");
+            sb.AppendLine(Row(study, StudyRoles.Label(role), r => r.Roles[role], showModel: role == StudyRole.BestExpert));
         }
 
         foreach (string model in SharedOthers(study))
         {
-            var robust = study.Replicates.Select(r => (IReadOnlyList<bool>)r.Others[model].Robust).ToList();
-            var clean = study.Replicates.Select(r => (IReadOnlyList<bool>)r.Others[model].Clean).ToList();
-            string perReplicate = string.Join(", ", study.Replicates.Select(r => string.Create(CultureInfo.InvariantCulture, $"{100.0 * r.Others[model].Robust.Count(b => b) / r.Others[model].Robust.Length:0.0}")));
-            sb.AppendLine($"| {model} | {Cell(clean)} | {Cell(robust)} | {perReplicate} |");
+            sb.AppendLine(Row(study, model, r => r.Others[model], showModel: false));
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>One accuracy row: clean and robust means with intervals, robust per replicate (with the model's name there when <paramref name="showModel"/>, as the best expert differs per replicate).</summary>
+    private static string Row(Study study, string label, Func<ReplicateRun, ModelOutcomes> model, bool showModel)
+    {
+        string perReplicate = string.Join(", ", study.Replicates.Select(r => string.Create(CultureInfo.InvariantCulture,
+            $"{100.0 * model(r).Robust.Count(b => b) / model(r).Robust.Length:0.0}{(showModel ? $" ({model(r).Model})" : "")}")));
+        return $"| {label} | {Cell(study.Outcomes(model, clean: true))} | {Cell(study.Outcomes(model))} | {perReplicate} |";
     }
 
     /// <summary>Models without a role that every replicate of <paramref name="study"/> evaluated (the rivals of <c>compare</c>, experts), by name.</summary>
@@ -101,9 +97,7 @@ public static class AggregateTable
     private static string Exploratory(IReadOnlyList<Study> studies)
     {
         var rows = studies.Where(s => s.Replicates.Count >= 2).SelectMany(s => SharedOthers(s).Select(m => (Study: s, Model: m,
-            Effect: ReplicatedComparison.Difference(
-                s.Replicates.Select(r => (IReadOnlyList<bool>)r.Roles[StudyRole.Dwf].Robust).ToList(),
-                s.Replicates.Select(r => (IReadOnlyList<bool>)r.Others[m].Robust).ToList())))).ToList();
+            Effect: ReplicatedComparison.Difference(s.Outcomes(r => r.Roles[StudyRole.Dwf]), s.Outcomes(r => r.Others[m]))))).ToList();
         if (rows.Count == 0)
         {
             return "";
@@ -123,7 +117,7 @@ public static class AggregateTable
         return sb.ToString();
     }
 
-    private static string Cell(List<IReadOnlyList<bool>> rows)
+    private static string Cell(IReadOnlyList<IReadOnlyList<bool>> rows)
     {
         if (rows.Count < 2)
         {

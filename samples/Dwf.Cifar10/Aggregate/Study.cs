@@ -25,6 +25,12 @@ public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<Replic
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>Per replicate, in replicate order, the robust outcomes of the model <paramref name="model"/> picks from it (its clean ones when <paramref name="clean"/>).</summary>
+    /// <param name="model">The model's outcomes in one replicate (a role's, or another model's by name).</param>
+    /// <param name="clean">Clean outcomes instead of robust ones.</param>
+    public IReadOnlyList<IReadOnlyList<bool>> Outcomes(Func<ReplicateRun, ModelOutcomes> model, bool clean = false) =>
+        Replicates.Select(r => (IReadOnlyList<bool>)(clean ? model(r).Clean : model(r).Robust)).ToList();
+
     /// <summary>Reads every <c>replicate-*</c> folder of <paramref name="folder"/> at budget <paramref name="epsilon"/>.</summary>
     public static Study Read(string folder, double epsilon)
     {

@@ -41,11 +41,9 @@ public static class StudyClaims
                     continue;
                 }
 
-                var dwf = study.Replicates.Select(r => (IReadOnlyList<bool>)r.Roles[StudyRole.Dwf].Robust).ToList();
-                var other = study.Replicates.Select(r => (IReadOnlyList<bool>)r.Roles[rival].Robust).ToList();
                 var detail = study.Replicates.Select(r => ReportComparison.Paired(Pipeline.DwfModel, r.Roles[rival].Model, "robust", r.Roles[StudyRole.Dwf].Robust, r.Roles[rival].Robust)).ToList();
                 bool overfit = study.Replicates.Any(r => r.Curves.TryGetValue(rival, out var c) && ValidationCurve.DropFromBest(c) > OverfitDrop);
-                raw.Add((study, rival, ReplicatedComparison.Difference(dwf, other), detail, overfit));
+                raw.Add((study, rival, ReplicatedComparison.Difference(study.Outcomes(r => r.Roles[StudyRole.Dwf]), study.Outcomes(r => r.Roles[rival])), detail, overfit));
             }
         }
 
