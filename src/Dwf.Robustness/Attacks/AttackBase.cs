@@ -15,17 +15,14 @@ namespace Dwf.Robustness.Attacks;
 public abstract class AttackBase : IAttack
 {
     /// <summary>Validates and stores the options shared by gradient attacks.</summary>
-    /// <param name="epsilon">L∞ budget in [0,1] pixel units.</param>
+    /// <param name="epsilon">Budget in [0,1] pixel units, in the norm of <paramref name="threatModel"/>.</param>
     /// <param name="loss">Objective to ascend (or descend when targeted).</param>
     /// <param name="targeted">Whether labels passed to <c>Perturb</c> are target classes.</param>
-    protected AttackBase(double epsilon, AttackLoss loss, bool targeted)
+    /// <param name="threatModel">The norm bounding the perturbation; L∞ by default.</param>
+    protected AttackBase(double epsilon, AttackLoss loss, bool targeted, ThreatModel threatModel = ThreatModel.Linf)
     {
-        if (double.IsNaN(epsilon) || epsilon < 0 || epsilon > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
-                "ε must be in [0,1] pixel units (images are in [0,1]); for 8/255 use Epsilon.FromPixelLevels(8).");
-        }
-
+        Ball = Norms.NormBall.For(threatModel);
+        Ball.CheckEpsilon(epsilon, nameof(epsilon));
         if (!Enum.IsDefined(loss))
         {
             throw new ArgumentOutOfRangeException(nameof(loss), loss, $"Unknown loss; use one of {string.Join(", ", Enum.GetNames<AttackLoss>())}.");
@@ -36,7 +33,13 @@ public abstract class AttackBase : IAttack
         Targeted = targeted;
     }
 
-    /// <summary>L∞ budget in [0,1] pixel units.</summary>
+    /// <summary>The norm bounding the perturbation.</summary>
+    public ThreatModel ThreatModel => Ball.ThreatModel;
+
+    /// <summary>The geometry of <see cref="ThreatModel"/>: projection, random start and steepest step.</summary>
+    protected Norms.NormBall Ball { get; }
+
+    /// <summary>Budget in [0,1] pixel units, in the norm of <see cref="ThreatModel"/>.</summary>
     public double Epsilon { get; }
 
     /// <summary>The objective.</summary>
@@ -129,12 +132,11 @@ public abstract class AttackBase : IAttack
     /// <returns>[B] loss values (higher = further from the label for untargeted attacks).</returns>
     protected Tensor Objective(Tensor logits, Tensor labels) => AttackObjectives.PerSample(Loss, logits, labels);
 
-    /// <summary>Clips <paramref name="adversarial"/> to the ε-ball around <paramref name="images"/> and to [0,1].</summary>
+    /// <summary>Moves <paramref name="adversarial"/> onto the ε-ball of <see cref="ThreatModel"/> around <paramref name="images"/> and into [0,1].</summary>
     /// <param name="adversarial">Candidate images.</param>
     /// <param name="images">Clean images.</param>
     /// <returns>A new tensor.</returns>
-    protected Tensor Project(Tensor adversarial, Tensor images) =>
-        minimum(maximum(adversarial, images - Epsilon), images + Epsilon).clamp(0.0, 1.0);
+    protected Tensor Project(Tensor adversarial, Tensor images) => Ball.Project(adversarial, images, Epsilon);
 
     /// <summary>
     /// Every setting of the attack at full precision, culture-invariant, in a fixed order: what checkpoint
@@ -146,6 +148,7 @@ public abstract class AttackBase : IAttack
         new("epsilon", AttackFingerprint.Exact(Epsilon)),
         new("loss", Loss.ToString()),
         new("targeted", Targeted ? "true" : "false"),
+        .. ThreatModel == ThreatModel.Linf ? Array.Empty<KeyValuePair<string, string>>() : [new("threatModel", ThreatModel.ToString())], // absent for L∞, as before other norms existed
     ];
 
     /// <summary>Formats a number for <see cref="Name"/>.</summary>

@@ -41,6 +41,7 @@ public sealed record AttackDescriptor(
                 AttackFamily.Apgd => $"APGD-{LossTag}-{Steps}",
                 AttackFamily.Square => $"Square-{Queries}",
                 AttackFamily.Randomized => "Random",
+                AttackFamily.Trades => $"TRADES-KL-{Steps}",
                 _ => "Custom",
             });
             sb.Append(CultureInfo.InvariantCulture, $"(ε={Epsilon.ToString("0.####", CultureInfo.InvariantCulture)}");

@@ -20,4 +20,7 @@ public enum AttackFamily
 
     /// <summary>An attack from outside the library.</summary>
     Custom,
+
+    /// <summary>TRADES's inner maximization (<see cref="TradesAttack"/>): signed-gradient ascent of the KL divergence from the clean prediction, label-free; a training attack, not PGD.</summary>
+    Trades,
 }

@@ -4,9 +4,9 @@ using Dwf.Robustness.Defaults;
 namespace Dwf.Robustness.Attacks;
 
 /// <summary>
-/// Projected Gradient Descent (Madry et al., 2018) under L∞: optional uniform random start in the ε-ball, then
-/// <see cref="Steps"/> signed-gradient steps of size <see cref="StepSize"/>, each projected back onto the ε-ball and
-/// [0,1]. With <see cref="KeepBest"/> (the default) the result is the per-sample best iterate over every step and
+/// Projected Gradient Descent (Madry et al., 2018) under L∞ or L2: optional uniform random start in the ε-ball, then
+/// <see cref="Steps"/> steepest-ascent steps of length <see cref="StepSize"/> in the threat model's norm (L∞: the
+/// signed gradient; L2: the gradient scaled to that length), each projected back onto the ε-ball and [0,1]. With <see cref="KeepBest"/> (the default) the result is the per-sample best iterate over every step and
 /// restart (<see cref="BestTracker"/>): a misclassifying (for targeted: target-hitting) point over one that is not,
 /// otherwise the one with the higher objective. Without it, each restart's last iterate competes (the classic
 /// form, which the training attacks use).
@@ -16,14 +16,15 @@ public sealed class Pgd : AttackBase
     private readonly string? _displayName;
 
     /// <summary>Creates a PGD attack. Defaults are the usual CIFAR-10 ones (ours; the paper does not give PGD's ε or step).</summary>
-    /// <param name="epsilon">L∞ budget in [0,1] units; default 8/255.</param>
-    /// <param name="stepSize">Step α in [0,1] units; default 2/255.</param>
+    /// <param name="epsilon">Budget in [0,1] units in the norm of <paramref name="threatModel"/>; default 8/255 (L∞).</param>
+    /// <param name="stepSize">Step α in [0,1] units, in the same norm; default 2/255 (for L2 at ε = 0.5 a usual choice is ε/4).</param>
     /// <param name="steps">Iterations; default 10.</param>
     /// <param name="randomStart">Start from a uniform random point in the ε-ball; default true.</param>
     /// <param name="restarts">Independent runs, keeping the per-sample worst case; default 1.</param>
     /// <param name="loss">Objective; cross-entropy by default.</param>
     /// <param name="targeted">Whether labels are target classes.</param>
     /// <param name="keepBest">Return the best iterate seen rather than the last; default true (one extra forward per restart).</param>
+    /// <param name="threatModel">The norm of the ball and of the step; L∞ by default.</param>
     public Pgd(
         double epsilon = PaperDefaults.PgdEpsilon,
         double stepSize = OurDefaults.PgdStepSize,
@@ -32,13 +33,14 @@ public sealed class Pgd : AttackBase
         int restarts = 1,
         AttackLoss loss = AttackLoss.CrossEntropy,
         bool targeted = false,
-        bool keepBest = true)
-        : this(epsilon, stepSize, steps, randomStart, restarts, loss, targeted, keepBest, null)
+        bool keepBest = true,
+        ThreatModel threatModel = ThreatModel.Linf)
+        : this(epsilon, stepSize, steps, randomStart, restarts, loss, targeted, keepBest, null, threatModel)
     {
     }
 
-    private Pgd(double epsilon, double stepSize, int steps, bool randomStart, int restarts, AttackLoss loss, bool targeted, bool keepBest, string? displayName)
-        : base(epsilon, loss, targeted)
+    private Pgd(double epsilon, double stepSize, int steps, bool randomStart, int restarts, AttackLoss loss, bool targeted, bool keepBest, string? displayName, ThreatModel threatModel)
+        : base(epsilon, loss, targeted, threatModel)
     {
         if (!double.IsFinite(stepSize) || stepSize <= 0)
         {
@@ -59,7 +61,7 @@ public sealed class Pgd : AttackBase
     public bool KeepBest { get; }
 
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new(AttackFamily.Pgd, ThreatModel.Linf, Epsilon, Steps, Restarts, Loss, Targeted);
+    public override AttackDescriptor Descriptor => new(AttackFamily.Pgd, ThreatModel, Epsilon, Steps, Restarts, Loss, Targeted);
 
     /// <inheritdoc />
     protected internal override IEnumerable<KeyValuePair<string, string>> Settings() =>
@@ -90,7 +92,8 @@ public sealed class Pgd : AttackBase
         (Restarts > 1 ? $", restarts={Restarts}" : "") +
         (RandomStart ? "" : ", no random start") +
         (Loss == AttackLoss.CarliniWagnerMargin ? ", CW" : "") +
-        (Targeted ? ", targeted" : "") + ")";
+        (Targeted ? ", targeted" : "") +
+        (ThreatModel == ThreatModel.Linf ? "" : $", {ThreatModel}") + ")";
 
     /// <summary>
     /// FGSM from a uniform random start with step 1.25·ε ("fast adversarial training", Wong, Rice and Kolter, 2020):
@@ -102,11 +105,11 @@ public sealed class Pgd : AttackBase
     public static Pgd FastFgsm(double epsilon, double stepFactor = 1.25) =>
         !double.IsFinite(stepFactor) || stepFactor <= 0
             ? throw new ArgumentOutOfRangeException(nameof(stepFactor), stepFactor, "The step factor must be finite and > 0 (1.25 in the original fast adversarial training).")
-            : new(epsilon, Math.Max(stepFactor * epsilon, double.Epsilon), 1, true, 1, AttackLoss.CrossEntropy, false, false, "FGSM-RS");
+            : new(epsilon, Math.Max(stepFactor * epsilon, double.Epsilon), 1, true, 1, AttackLoss.CrossEntropy, false, false, "FGSM-RS", ThreatModel.Linf);
 
     /// <summary>A copy with another iteration count (used by the randomized-steps attack).</summary>
     /// <param name="steps">Iterations.</param>
-    public Pgd WithSteps(int steps) => new(Epsilon, StepSize, steps, RandomStart, Restarts, Loss, Targeted, KeepBest, _displayName);
+    public Pgd WithSteps(int steps) => new(Epsilon, StepSize, steps, RandomStart, Restarts, Loss, Targeted, KeepBest, _displayName, ThreatModel);
 
     /// <inheritdoc />
     protected override Tensor Attack(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator) =>
@@ -148,7 +151,7 @@ public sealed class Pgd : AttackBase
             using var step = NewDisposeScope();
             var (score, logits, gradient) = Ascent(model, adversarial, labels);
             tracker?.Update(adversarial, score, logits);
-            var next = Project(adversarial + StepSize * gradient.sign(), images).MoveToOuterDisposeScope();
+            var next = Project(adversarial + Ball.SteepestStep(gradient, StepSize), images).MoveToOuterDisposeScope();
             adversarial.Dispose();
             adversarial = next;
         }
@@ -163,8 +166,6 @@ public sealed class Pgd : AttackBase
             return images.clone();
         }
 
-        // Drawn on the CPU so that a seed gives the same start on every device.
-        var noise = (rand(images.shape, generator: generator) * 2 - 1).to(images.dtype).to(images.device);
-        return Project(images + Epsilon * noise, images);
+        return Ball.RandomStart(images, Epsilon, generator);
     }
 }

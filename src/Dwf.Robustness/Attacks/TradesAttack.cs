@@ -39,7 +39,7 @@ public sealed class TradesAttack : AttackBase
     public int Steps { get; }
 
     /// <inheritdoc />
-    public override AttackDescriptor Descriptor => new(AttackFamily.Pgd, ThreatModel.Linf, Epsilon, Steps, 1, Loss, false);
+    public override AttackDescriptor Descriptor => new(AttackFamily.Trades, ThreatModel.Linf, Epsilon, Steps, 1, Loss, false);
 
     /// <inheritdoc />
     public override string Name => $"TRADES-KL-{Steps}(ε={Format(Epsilon)}, α={Format(StepSize)})";

@@ -28,7 +28,18 @@ public sealed record EvaluationPlan(string Name, IReadOnlyList<EvaluationStage> 
         {
             throw new ArgumentException($"Plan '{Name}' has two stages named '{duplicate.Key}'; stage names must be unique.", nameof(Stages));
         }
+
+        var norms = Attacks().Select(a => a.Attack.Descriptor.Norm).Distinct().ToList();
+        if (norms.Count > 1)
+        {
+            throw new ArgumentException(
+                $"Plan '{Name}' mixes threat models ({string.Join(", ", norms)}): a report's worst case must never combine budgets of different norms. " +
+                "Evaluate each threat model with a plan of its own.", nameof(Stages));
+        }
     }
+
+    /// <summary>The norm of the plan's attacks (a valid plan has one); L∞ for a plan without attacks.</summary>
+    public Attacks.ThreatModel ThreatModel => Attacks().Select(a => a.Attack.Descriptor.Norm).FirstOrDefault();
 
     /// <summary>Every attack of every stage with its stage, in run order.</summary>
     public IEnumerable<(EvaluationStage Stage, Attacks.IAttack Attack)> Attacks() =>

@@ -119,9 +119,9 @@ public sealed record ModelInfo(string Architecture, long Parameters, int Forward
 public sealed record VersionInfo(string Library, string TorchSharp);
 
 /// <summary>The evaluation settings as recorded in a report (plain values, so the JSON stays stable).</summary>
-/// <param name="FgsmEpsilons">FGSM budgets of the paper plan.</param>
-/// <param name="PgdEpsilons">PGD budgets of the paper plan.</param>
-/// <param name="PgdSteps">PGD iteration counts of the paper plan.</param>
+/// <param name="FgsmEpsilons">FGSM budgets the plan ran (empty when it ran no FGSM, as the AutoAttack plans).</param>
+/// <param name="PgdEpsilons">PGD budgets the plan ran (empty when it ran no PGD).</param>
+/// <param name="PgdSteps">PGD iteration counts the plan ran.</param>
 /// <param name="PgdStepSize">PGD step size.</param>
 /// <param name="PgdRandomStart">PGD random start.</param>
 /// <param name="PgdRestarts">PGD restarts.</param>
@@ -140,10 +140,29 @@ public sealed record EvaluationSettings(
     long Seed,
     string? AttackedAfter = null)
 {
-    /// <summary>Records the settings of <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Records the settings of <paramref name="options"/>; given the <paramref name="plan"/> that ran, the FGSM and PGD
+    /// budgets and iteration counts are those of its attacks, so a plan without FGSM (or PGD) records none, and PGD's
+    /// step size, start and restarts are its first PGD attack's.
+    /// </summary>
     /// <param name="options">The options.</param>
-    public static EvaluationSettings From(EvaluationOptions options) => new(
-        options.FgsmEpsilons.ToArray(), options.PgdEpsilons.ToArray(), options.PgdSteps.ToArray(),
-        options.PgdStepSize, options.PgdRandomStart, options.PgdRestarts, options.BatchSize, options.Seed,
-        options.After is { } after ? $"{after.Model}, plan {after.Plan.Name}" : null);
+    /// <param name="plan">The plan that ran; when null, the paper plan's settings of <paramref name="options"/> are recorded.</param>
+    public static EvaluationSettings From(EvaluationOptions options, EvaluationPlan? plan = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string? after = options.After is { } earlier ? $"{earlier.Model}, plan {earlier.Plan.Name}" : null;
+        if (plan is null)
+        {
+            return new(options.FgsmEpsilons.ToArray(), options.PgdEpsilons.ToArray(), options.PgdSteps.ToArray(),
+                options.PgdStepSize, options.PgdRandomStart, options.PgdRestarts, options.BatchSize, options.Seed, after);
+        }
+
+        var attacks = plan.Attacks().Select(a => a.Attack).ToList();
+        var fgsm = attacks.Where(a => a.Descriptor.Family == AttackFamily.Fgsm).Select(a => a.Descriptor.Epsilon).Distinct().ToArray();
+        var pgd = attacks.OfType<Pgd>().ToList();
+        var first = pgd.FirstOrDefault();
+        return new(fgsm, pgd.Select(a => a.Epsilon).Distinct().ToArray(), pgd.Select(a => a.Steps).Distinct().ToArray(),
+            first?.StepSize ?? options.PgdStepSize, first?.RandomStart ?? options.PgdRandomStart, first?.Restarts ?? options.PgdRestarts,
+            options.BatchSize, options.Seed, after);
+    }
 }

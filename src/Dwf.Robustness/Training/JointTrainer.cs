@@ -192,8 +192,16 @@ public sealed class JointTrainer
         stats.AddGateWeights(output.GateWeights.detach().sum(new long[] { 0 }).to(ScalarType.Float64).cpu().data<double>().ToArray(), batch.Size);
     }
 
-    /// <summary>The mixture's mixing mode and its gate's type and temperature (the weights are checked by the model section).</summary>
+    /// <summary>
+    /// The mixture's mixing mode and its gate's type and settings: a soft gate's temperature, a top-k gate's k and
+    /// temperature (the weights are checked by the model section). A soft gate's entry is as it always was, so its
+    /// checkpoints still resume; a top-k gate's gained its k, so a resume with another k is refused.
+    /// </summary>
     private static string MixtureFingerprint(MixtureOfExperts mixture) =>
-        $"{mixture.Mode}, gate {mixture.Gate.GetType().Name}" +
-        (mixture.Gate is SoftGate soft ? $"(temperature={AttackFingerprint.Exact(soft.Temperature)})" : "");
+        $"{mixture.Mode}, gate {mixture.Gate.GetType().Name}" + mixture.Gate switch
+        {
+            SoftGate soft => $"(temperature={AttackFingerprint.Exact(soft.Temperature)})",
+            TopKGate topK => $"(k={topK.K.ToString(System.Globalization.CultureInfo.InvariantCulture)}, temperature={AttackFingerprint.Exact(topK.Temperature)})",
+            _ => "",
+        };
 }

@@ -11,8 +11,11 @@ internal static class AttackCatalog
     {
         "fgsm", "fgsm-cw", "fgsm-targeted", "pgd", "pgd-no-random-start", "pgd-restarts", "pgd-cw", "pgd-targeted",
         "fast-fgsm", "random-epsilon-fgsm", "random-steps-pgd", "random-choice", "pgd-last-iterate",
-        "apgd-ce", "apgd-dlr", "apgd-restarts", "apgd-t", "square",
+        "apgd-ce", "apgd-dlr", "apgd-restarts", "apgd-t", "square", "pgd-l2", "pgd-l2-targeted",
     };
+
+    /// <summary>The L2 budget of the L2 attacks: on 3×8×8 test images about as strong as <see cref="Eps"/> in L∞.</summary>
+    public const double L2Eps = 0.3;
 
     public static IAttack Create(string name) => name switch
     {
@@ -34,6 +37,8 @@ internal static class AttackCatalog
         "apgd-restarts" => new Apgd(Eps, steps: 3, restarts: 2),
         "apgd-t" => Apgd.TargetedDlr(Eps, targetClasses: 2, steps: 4),
         "square" => new Square(Eps, queries: 30),
+        "pgd-l2" => new Pgd(L2Eps, L2Eps / 4, steps: 3, threatModel: ThreatModel.L2),
+        "pgd-l2-targeted" => new Pgd(L2Eps, L2Eps / 4, steps: 3, targeted: true, threatModel: ThreatModel.L2),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown attack"),
     };
 }

@@ -25,13 +25,15 @@ public class AttackContractTests
         var (model, images, labels) = Setup();
         using var gen = new Generator(3);
 
-        var adversarial = AttackCatalog.Create(name).Perturb(model, images, labels, gen);
+        var attack = AttackCatalog.Create(name);
+        var adversarial = attack.Perturb(model, images, labels, gen);
 
         adversarial.shape.Should().Equal(images.shape);
         adversarial.dtype.Should().Be(images.dtype);
         adversarial.device.ToString().Should().Be(images.device.ToString());
         adversarial.requires_grad.Should().BeFalse();
-        (adversarial - images).abs().max().item<float>().Should().BeLessThanOrEqualTo((float)(AttackCatalog.Eps + 1e-6));
+        var distance = Dwf.Robustness.Attacks.Norms.NormBall.For(attack.Descriptor.Norm).Norm((adversarial - images).to(ScalarType.Float64)).max().item<double>();
+        distance.Should().BeLessThanOrEqualTo(attack.Descriptor.Epsilon + 1e-6, $"the attack must stay in its {attack.Descriptor.Norm} ball");
         adversarial.min().item<float>().Should().BeGreaterThanOrEqualTo(0f);
         adversarial.max().item<float>().Should().BeLessThanOrEqualTo(1f);
         (adversarial - images).abs().max().item<float>().Should().BeGreaterThan(0f, "a non-zero budget must move some pixel");

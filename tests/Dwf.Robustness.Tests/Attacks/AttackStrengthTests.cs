@@ -56,6 +56,17 @@ public class AttackStrengthTests(TrainedModelFixture f) : IClassFixture<TrainedM
         AccuracyUnder(new Pgd(0.15, 0.02, steps: 20)).Should().BeLessThan(0.05);
     }
 
+    [Fact]
+    public void Perturb_PgdL2_BreaksUndefendedModelFarBeyondRandomNoise()
+    {
+        double clean = QuickTrain.Accuracy(f.Model, f.TestImages, f.TestLabels);
+        double noise = AccuracyUnder(new Pgd(1.0, 1e-9, steps: 1, threatModel: ThreatModel.L2)); // a random start in the ball, a negligible step
+        double pgd = AccuracyUnder(new Pgd(1.0, 0.25, steps: 20, threatModel: ThreatModel.L2));
+
+        noise.Should().BeGreaterThan(clean - 0.15, "random noise of L2 norm ≤ 1 barely hurts this model");
+        pgd.Should().BeLessThan(0.05, "PGD-L2 at ε = 1 (about 0.07 per value on 3×8×8 images) must break an undefended model");
+    }
+
     [Theory]
     [InlineData(AttackLoss.CrossEntropy)]
     [InlineData(AttackLoss.CarliniWagnerMargin)]

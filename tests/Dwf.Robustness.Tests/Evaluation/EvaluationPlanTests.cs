@@ -92,6 +92,39 @@ public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<Evaluation
     }
 
     [Fact]
+    public void Evaluate_PgdL2Plan_ReportIsL2WithOneWorstCase()
+    {
+        var report = Run(StageKind.Sweep, new Pgd(0.5, 0.125, steps: 5, threatModel: ThreatModel.L2), new Pgd(0.5, 0.125, steps: 5, loss: AttackLoss.CarliniWagnerMargin, threatModel: ThreatModel.L2));
+
+        report.ThreatModel.Should().Be(ThreatModel.L2);
+        report.Attacks.Should().OnlyContain(a => a.Descriptor.Norm == ThreatModel.L2);
+        report.WorstCase.Should().ContainSingle().Which.Epsilon.Should().Be(0.5);
+        report.Options.PgdEpsilons.Should().Equal(0.5);
+    }
+
+    [Fact]
+    public void Validate_PlanMixingNorms_ThrowsNamingBoth()
+    {
+        var plan = new EvaluationPlan("mixed", [new EvaluationStage("s", StageKind.Sweep, [new Pgd(0.5, 0.1, threatModel: ThreatModel.L2), new Fgsm(0.5)])]);
+
+        var act = () => plan.Validate();
+
+        act.Should().Throw<ArgumentException>().WithMessage("*mixes threat models (L2, Linf)*plan of its own*");
+    }
+
+    [Fact]
+    public void Evaluate_AutoAttackRapid_RecordsNoFgsmOrPgdSettings()
+    {
+        var options = new EvaluationOptions { Plan = EvaluationPlans.AutoAttackRapid(0.05, steps: 2), BatchSize = 64, SanityChecks = false, Seed = 1 };
+
+        var report = new RobustnessEvaluator(options).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+
+        report.Options.FgsmEpsilons.Should().BeEmpty("aa-rapid runs no FGSM");
+        report.Options.PgdEpsilons.Should().BeEmpty("aa-rapid runs no PGD");
+        report.Options.PgdSteps.Should().BeEmpty();
+    }
+
+    [Fact]
     public void Plans_Standard_ApgdCeThenTargetedThenSquare()
     {
         var plan = EvaluationPlans.AutoAttackStandard(8.0 / 255);

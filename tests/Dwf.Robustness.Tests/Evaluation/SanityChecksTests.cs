@@ -34,6 +34,36 @@ public class SanityChecksTests
         warnings.Should().BeEmpty();
     }
 
+    /// <summary>A result at ε 0.03 whose per-image outcomes are <paramref name="correct"/>; an adaptive check when <paramref name="surrogate"/> is set.</summary>
+    private static AttackResult Outcomes(string name, bool[] correct, string? surrogate = null)
+    {
+        int hits = correct.Count(c => c);
+        return new(name, new AttackDescriptor(AttackFamily.Pgd, ThreatModel.Linf, 0.03, 10, 1, AttackLoss.CrossEntropy, false),
+            "paper", StageKind.Sweep, (double)hits / correct.Length, hits, correct.Length, ConfidenceInterval.Wilson(hits, correct.Length),
+            SampleOutcomes.From(correct), surrogate);
+    }
+
+    /// <summary><paramref name="n"/> outcomes, correct except on images [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    private static bool[] BrokenBetween(int n, int from, int to) => Enumerable.Range(0, n).Select(i => i < from || i >= to).ToArray();
+
+    [Fact]
+    public void CheckAdaptive_SameAccuracyOtherImagesBroken_Warns()
+    {
+        var warnings = new List<string>();
+        SanityChecks.CheckAdaptive([Outcomes("PGD", BrokenBetween(1000, 0, 500)), Outcomes("PGD gate detached", BrokenBetween(1000, 500, 1000), "gate detached")], warnings);
+        warnings.Should().ContainSingle().Which.Should().Contain("from 0.5 to 0");
+    }
+
+    [Fact]
+    public void CheckAdaptive_BreaksOnlyImagesDirectAttacksBroke_NoWarning()
+    {
+        var warnings = new List<string>();
+        SanityChecks.CheckAdaptive(
+            [Outcomes("PGD a", BrokenBetween(1000, 0, 400)), Outcomes("PGD b", BrokenBetween(1000, 400, 800)), Outcomes("PGD gate detached", BrokenBetween(1000, 200, 600), "gate detached")],
+            warnings);
+        warnings.Should().BeEmpty("every image the adaptive check broke was already broken by a direct attack");
+    }
+
     [Theory]
     [InlineData(0.3, 10000, 0.01)]
     [InlineData(0.3, 256, 0.0430)]

@@ -138,6 +138,28 @@ public class CheckpointResumeTests
     }
 
     [Fact]
+    public void Fit_CheckpointOfOtherTopK_RefusedNamingIt()
+    {
+        using var dir = new TempDirectory();
+        using var data = SyntheticDataset.Create(64);
+        static MixtureOfExperts TopK(int k)
+        {
+            var experts = TinyMixture.Experts(3, seed: 1);
+            manual_seed(101);
+            return new MixtureOfExperts(experts, new TopKGate(new SoftGate(3, width: 4), k));
+        }
+
+        using var two = TopK(2);
+        using var one = TopK(1);
+        string path = dir.File("joint.ckpt");
+        new JointTrainer(JointTrainerTests.TinyOptions(epochs: 1)).Fit(two, SyntheticDataset.Loader(data), path);
+
+        var act = () => new JointTrainer(JointTrainerTests.TinyOptions(epochs: 1)).Fit(one, SyntheticDataset.Loader(data), path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*mixture: checkpoint*k=2*now*k=1*");
+    }
+
+    [Fact]
     public void Fit_CheckpointOfOtherModel_RefusedBeforeLoading()
     {
         using var dir = new TempDirectory();
