@@ -5,9 +5,10 @@ using Dwf.Robustness.Defaults;
 namespace Dwf.Robustness.Attacks;
 
 /// <summary>
-/// Auto-PGD under L∞ (Croce and Hein, "Reliable evaluation of adversarial robustness with an ensemble of diverse
-/// parameter-free attacks", ICML 2020). Starts at a random vertex-scaled point of the ε-ball with step 2ε; every
-/// step takes a signed-gradient step and mixes it with the previous move (momentum α = 0.75). At checkpoints
+/// Auto-PGD under L∞ or L2 (Croce and Hein, "Reliable evaluation of adversarial robustness with an ensemble of diverse
+/// parameter-free attacks", ICML 2020). Starts at a random point on the surface of the ε-ball
+/// (<see cref="Norms.NormBall.SurfaceStart"/>) with step 2ε; every step takes a steepest-ascent step in the threat
+/// model's norm (L∞: signed gradient; L2: normalized gradient) and mixes it with the previous move (momentum α = 0.75). At checkpoints
 /// (the first after 22% of the iterations, then at intervals shrinking by 3% down to 6%) a sample's step is
 /// halved and it restarts from its best point when fewer than ρ = 0.75 of the steps since the last checkpoint
 /// raised its loss, or when its step was not halved last time and its best loss has not improved since. The result
@@ -17,7 +18,7 @@ namespace Dwf.Robustness.Attacks;
 /// </summary>
 /// <remarks>
 /// <para>APGD-CE is <c>new Apgd(ε)</c>; APGD-DLR is <c>new Apgd(ε, loss: AttackLoss.DifferenceOfLogitsRatio)</c>;
-/// APGD-T is <see cref="TargetedDlr(double, int, int, int)"/>: the targeted DLR loss towards each of the
+/// APGD-T is <see cref="TargetedDlr(double, int, int, int, ThreatModel)"/>: the targeted DLR loss towards each of the
 /// <see cref="TargetClasses"/> highest-scoring wrong classes of the clean logits in turn.</para>
 /// <para>One difference from the reference code: the first checkpoint compares the first step's loss with the
 /// starting point's loss, where the reference compares it with an unset entry of its loss history (0).</para>
@@ -31,12 +32,14 @@ public sealed class Apgd : AttackBase
     public const double Rho = 0.75;
 
     /// <summary>Creates an untargeted APGD attack.</summary>
-    /// <param name="epsilon">L∞ budget in [0,1] units; default 8/255.</param>
+    /// <param name="epsilon">Budget in [0,1] units in the norm of <paramref name="threatModel"/>; default 8/255 (L∞).</param>
     /// <param name="steps">Iterations per restart; default 100 (AutoAttack's).</param>
     /// <param name="restarts">Restarts, each on the images still robust; default 1 (AutoAttack standard).</param>
     /// <param name="loss">Cross-entropy (APGD-CE, default), DLR or the CW margin.</param>
-    public Apgd(double epsilon = PaperDefaults.PgdEpsilon, int steps = AutoAttackDefaults.ApgdSteps, int restarts = 1, AttackLoss loss = AttackLoss.CrossEntropy)
-        : this(epsilon, steps, restarts, loss, 0)
+    /// <param name="threatModel">L∞ (default) or L2 (AutoAttack's CIFAR-10 L2 budget is 0.5).</param>
+    public Apgd(double epsilon = PaperDefaults.PgdEpsilon, int steps = AutoAttackDefaults.ApgdSteps, int restarts = 1, AttackLoss loss = AttackLoss.CrossEntropy,
+        ThreatModel threatModel = ThreatModel.Linf)
+        : this(epsilon, steps, restarts, loss, 0, threatModel)
     {
         if (loss == AttackLoss.TargetedDifferenceOfLogitsRatio)
         {
@@ -44,8 +47,8 @@ public sealed class Apgd : AttackBase
         }
     }
 
-    private Apgd(double epsilon, int steps, int restarts, AttackLoss loss, int targetClasses)
-        : base(epsilon, loss, targeted: false)
+    private Apgd(double epsilon, int steps, int restarts, AttackLoss loss, int targetClasses, ThreatModel threatModel)
+        : base(epsilon, loss, targeted: false, threatModel)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(restarts, 1);
@@ -58,15 +61,17 @@ public sealed class Apgd : AttackBase
     /// APGD-T: the targeted DLR loss towards each of the <paramref name="targetClasses"/> highest-scoring wrong
     /// classes of the clean logits in turn (AutoAttack standard: 9), each on the images still robust.
     /// </summary>
-    /// <param name="epsilon">L∞ budget in [0,1] units.</param>
+    /// <param name="epsilon">Budget in [0,1] units in the norm of <paramref name="threatModel"/>.</param>
     /// <param name="targetClasses">Target classes tried per image; at most the class count − 1 (checked per call).</param>
     /// <param name="steps">Iterations per target and restart; default 100.</param>
     /// <param name="restarts">Restarts per target; default 1.</param>
+    /// <param name="threatModel">L∞ (default) or L2.</param>
     /// <returns>The attack. Labels passed to <c>Perturb</c> are the true labels.</returns>
-    public static Apgd TargetedDlr(double epsilon = PaperDefaults.PgdEpsilon, int targetClasses = AutoAttackDefaults.StandardTargets, int steps = AutoAttackDefaults.ApgdSteps, int restarts = 1)
+    public static Apgd TargetedDlr(double epsilon = PaperDefaults.PgdEpsilon, int targetClasses = AutoAttackDefaults.StandardTargets, int steps = AutoAttackDefaults.ApgdSteps, int restarts = 1,
+        ThreatModel threatModel = ThreatModel.Linf)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(targetClasses, 1);
-        return new Apgd(epsilon, steps, restarts, AttackLoss.TargetedDifferenceOfLogitsRatio, targetClasses);
+        return new Apgd(epsilon, steps, restarts, AttackLoss.TargetedDifferenceOfLogitsRatio, targetClasses, threatModel);
     }
 
     /// <summary>Iterations per restart.</summary>
@@ -80,7 +85,7 @@ public sealed class Apgd : AttackBase
 
     /// <inheritdoc />
     public override AttackDescriptor Descriptor =>
-        new(AttackFamily.Apgd, ThreatModel.Linf, Epsilon, Steps, Restarts, Loss, TargetClasses > 0, TargetClasses);
+        new(AttackFamily.Apgd, ThreatModel, Epsilon, Steps, Restarts, Loss, TargetClasses > 0, TargetClasses);
 
     /// <summary>The iterations after which the step-size rule is checked, for <paramref name="steps"/> iterations (1-based counts).</summary>
     /// <param name="steps">Iterations.</param>
@@ -166,9 +171,7 @@ public sealed class Apgd : AttackBase
         var view = new long[] { n, 1, 1, 1 };
         Func<Tensor, Tensor> objective = logits => AttackObjectives.PerSample(Loss, logits, y, target);
 
-        // Start: x + ε·t/‖t‖∞ with t uniform in [−1,1]^d (drawn on the CPU: the same seed gives the same start everywhere).
-        var t = (rand(x.shape, generator: generator) * 2 - 1).to(x.dtype).to(x.device);
-        var adversarial = (x + Epsilon * t / t.abs().amax(new long[] { 1, 2, 3 }, keepdim: true)).clamp(0.0, 1.0);
+        var adversarial = Ball.SurfaceStart(x, Epsilon, generator);
         var (loss, logits, gradient) = LossAndGradient.Compute(model, adversarial, objective);
 
         // The state lives in the caller's scope and is updated in place: nothing grows with the step count, and no
@@ -191,7 +194,7 @@ public sealed class Apgd : AttackBase
         {
             steps.Next();
             using var iteration = NewDisposeScope();
-            var z = Project(adversarial + step * gradient.sign(), x);
+            var z = Project(adversarial + Ball.SteepestStep(gradient, step), x);
             double a = i == 0 ? 1.0 : Momentum;
             var next = Project(adversarial + a * (z - adversarial) + (1 - a) * (adversarial - previous), x);
             previous.copy_(adversarial);

@@ -55,6 +55,11 @@ public sealed record AttackDescriptor(
                 sb.Append(CultureInfo.InvariantCulture, $", restarts={Restarts}");
             }
 
+            if (Norm != ThreatModel.Linf)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $", {Norm}");
+            }
+
             return sb.Append(')').ToString();
         }
     }

@@ -21,6 +21,9 @@ public static class Epsilon
     /// <summary>The common CIFAR-10 L∞ budget 8/255.</summary>
     public static double Cifar10Default => PaperDefaults.PgdEpsilon;
 
+    /// <summary>The common CIFAR-10 L2 budget 0.5 (AutoAttack, RobustBench).</summary>
+    public static double Cifar10L2Default => AutoAttackDefaults.Cifar10L2Epsilon;
+
     /// <summary>The common CIFAR-10 PGD step 2/255.</summary>
     public static double Cifar10Step => OurDefaults.PgdStepSize;
 

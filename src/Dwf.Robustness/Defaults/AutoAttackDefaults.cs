@@ -12,6 +12,9 @@ public static class AutoAttackDefaults
     /// <summary>Target classes of APGD-T in the rapid version: 3.</summary>
     public const int RapidTargets = 3;
 
+    /// <summary>The CIFAR-10 L2 budget of AutoAttack's paper and RobustBench's L2 leaderboard: 0.5 (in [0,1] pixel units over all 3,072 values).</summary>
+    public const double Cifar10L2Epsilon = 0.5;
+
     /// <summary>Square Attack's query budget: 5,000.</summary>
     public const int SquareQueries = 5000;
 

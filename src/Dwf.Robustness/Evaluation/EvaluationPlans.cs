@@ -42,11 +42,13 @@ public static class EvaluationPlans
         return new EvaluationPlan("paper", [new EvaluationStage("paper", StageKind.Sweep, attacks)]);
     }
 
-    /// <summary>APGD-CE (100 steps) → APGD-T (100 steps, 3 targets), a cascade at <paramref name="epsilon"/>.</summary>
-    /// <param name="epsilon">L∞ budget in [0,1] units.</param>
+    /// <summary>APGD-CE (100 steps) → APGD-T (100 steps, 3 targets), a cascade at <paramref name="epsilon"/> in <paramref name="threatModel"/>'s norm.</summary>
+    /// <param name="epsilon">Budget in [0,1] units (CIFAR-10: 8/255 in L∞, <see cref="AutoAttackDefaults.Cifar10L2Epsilon"/> in L2).</param>
     /// <param name="steps">Iterations per attack; 100 as in AutoAttack.</param>
-    public static EvaluationPlan AutoAttackRapid(double epsilon, int steps = AutoAttackDefaults.ApgdSteps) =>
-        new("aa-rapid", [new EvaluationStage("aa-rapid", StageKind.Cascade, [new Apgd(epsilon, steps), Apgd.TargetedDlr(epsilon, AutoAttackDefaults.RapidTargets, steps)])]);
+    /// <param name="threatModel">L∞ (default) or L2.</param>
+    public static EvaluationPlan AutoAttackRapid(double epsilon, int steps = AutoAttackDefaults.ApgdSteps, ThreatModel threatModel = ThreatModel.Linf) =>
+        new("aa-rapid", [new EvaluationStage("aa-rapid", StageKind.Cascade,
+            [new Apgd(epsilon, steps, threatModel: threatModel), Apgd.TargetedDlr(epsilon, AutoAttackDefaults.RapidTargets, steps, threatModel: threatModel)])]);
 
     /// <summary>
     /// APGD-CE → APGD-T (9 targets) → Square (5,000 queries), a cascade at <paramref name="epsilon"/>: AutoAttack's

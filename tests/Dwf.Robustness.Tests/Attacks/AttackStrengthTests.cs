@@ -67,6 +67,19 @@ public class AttackStrengthTests(TrainedModelFixture f) : IClassFixture<TrainedM
         pgd.Should().BeLessThan(0.05, "PGD-L2 at ε = 1 (about 0.07 per value on 3×8×8 images) must break an undefended model");
     }
 
+    [Fact]
+    public void Perturb_ApgdL2_NoWeakerThanPgdL2AndBreaksModel()
+    {
+        double pgd = AccuracyUnder(new Pgd(0.5, 0.125, steps: 20, threatModel: ThreatModel.L2));
+        double apgd = AccuracyUnder(new Apgd(0.5, steps: 20, threatModel: ThreatModel.L2));
+        double apgdT = AccuracyUnder(Apgd.TargetedDlr(0.5, targetClasses: 3, steps: 20, threatModel: ThreatModel.L2));
+        double broken = AccuracyUnder(new Apgd(1.0, steps: 20, threatModel: ThreatModel.L2));
+
+        apgd.Should().BeLessThanOrEqualTo(pgd + 0.02, "APGD-CE in L2 must not be weaker than PGD-L2 with as many steps");
+        apgdT.Should().BeLessThanOrEqualTo(pgd + 0.02);
+        broken.Should().BeLessThan(0.05, "APGD-L2 at ε = 1 must break an undefended model");
+    }
+
     [Theory]
     [InlineData(AttackLoss.CrossEntropy)]
     [InlineData(AttackLoss.CarliniWagnerMargin)]

@@ -34,8 +34,16 @@ public class DefaultsTests
         new Apgd().Steps.Should().Be(AutoAttackDefaults.ApgdSteps);
         PaperAttacks.FgsmEpsilons.Should().BeSameAs(PaperDefaults.FgsmEpsilons);
         Epsilon.Cifar10Default.Should().Be(PaperDefaults.PgdEpsilon);
+        Epsilon.Cifar10L2Default.Should().Be(AutoAttackDefaults.Cifar10L2Epsilon);
         new EvaluationOptions().PgdEpsilons.Should().Equal(PaperDefaults.PgdEpsilon);
         new EvaluationOptions().PgdSteps.Should().Equal(OurDefaults.EvaluationPgdSteps);
+    }
+
+    [Fact]
+    public void AutoAttackDefaults_Values_AreAutoAttacks()
+    {
+        (AutoAttackDefaults.ApgdSteps, AutoAttackDefaults.StandardTargets, AutoAttackDefaults.RapidTargets, AutoAttackDefaults.SquareQueries).Should().Be((100, 9, 3, 5000));
+        AutoAttackDefaults.Cifar10L2Epsilon.Should().Be(0.5);
     }
 
     [Fact]

@@ -51,6 +51,21 @@ public sealed class L2Ball : NormBall
     }
 
     /// <inheritdoc />
+    public override Tensor SteepestStep(Tensor gradient, Tensor stepSize)
+    {
+        using var scope = NewDisposeScope();
+        return (stepSize * gradient / PerImage(Norm(gradient) + Tiny, gradient)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public override Tensor SurfaceStart(Tensor images, double epsilon, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var t = randn(images.shape, generator: generator).to(images.dtype).to(images.device);
+        return (images + epsilon * t / PerImage(Norm(t) + Tiny, t)).clamp(0.0, 1.0).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
     public override void CheckEpsilon(double epsilon, string parameterName)
     {
         if (!double.IsFinite(epsilon) || epsilon < 0)

@@ -34,6 +34,18 @@ public sealed class LinfBall : NormBall
     public override Tensor SteepestStep(Tensor gradient, double stepSize) => stepSize * gradient.sign();
 
     /// <inheritdoc />
+    public override Tensor SteepestStep(Tensor gradient, Tensor stepSize) => stepSize * gradient.sign();
+
+    /// <inheritdoc />
+    public override Tensor SurfaceStart(Tensor images, double epsilon, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var t = (rand(images.shape, generator: generator) * 2 - 1).to(images.dtype).to(images.device);
+        return (images + epsilon * t / t.abs().amax(Enumerable.Range(1, (int)images.dim() - 1).Select(d => (long)d).ToArray(), keepdim: true))
+            .clamp(0.0, 1.0).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
     public override void CheckEpsilon(double epsilon, string parameterName)
     {
         if (double.IsNaN(epsilon) || epsilon < 0 || epsilon > 1)

@@ -53,6 +53,23 @@ public abstract class NormBall
     /// <returns>A new tensor shaped like <paramref name="gradient"/>.</returns>
     public abstract Tensor SteepestStep(Tensor gradient, double stepSize);
 
+    /// <summary>
+    /// APGD's start (Croce and Hein, 2020): a random point on the ε-sphere of this norm around
+    /// <paramref name="images"/>, clamped to [0,1]; L∞: x + ε·t/‖t‖∞ with t uniform in [−1,1]^d; L2: x + ε·t/‖t‖₂ with
+    /// t standard normal. Drawn on the CPU, so a seed gives the same start on every device.
+    /// </summary>
+    /// <param name="images">Clean images.</param>
+    /// <param name="epsilon">Budget.</param>
+    /// <param name="generator">Random source; torch's global one when null.</param>
+    /// <returns>A new tensor.</returns>
+    public abstract Tensor SurfaceStart(Tensor images, double epsilon, Generator? generator);
+
+    /// <summary><see cref="SteepestStep(Tensor, double)"/> with a step length per image (<paramref name="stepSize"/> [B,1,…], as APGD halves it per image).</summary>
+    /// <param name="gradient">[B,…] input gradient.</param>
+    /// <param name="stepSize">[B,1,…] step lengths in this norm.</param>
+    /// <returns>A new tensor shaped like <paramref name="gradient"/>.</returns>
+    public abstract Tensor SteepestStep(Tensor gradient, Tensor stepSize);
+
     /// <summary>Checks a budget for this norm.</summary>
     /// <param name="epsilon">Budget.</param>
     /// <param name="parameterName">The caller's parameter name, for the exception.</param>
