@@ -8,7 +8,7 @@ namespace Dwf.Robustness.Attacks;
 /// Square Attack under L∞ (Andriushchenko, Croce, Flammarion and Hein, ECCV 2020): a score-based random search that
 /// never asks for a gradient, so gradient masking cannot stop it. It starts from vertical stripes of ±ε and then,
 /// per query, sets one random square window of each image (side shrinking on the reference schedule, from
-/// √(0.8·H·W)) to a corner of the ε-ball with one random sign per channel, keeping the change when the margin
+/// √(0.8·H·W); by default not rescaled to the query budget, as AutoAttack configures it, <see cref="RescaleSchedule"/>) to a corner of the ε-ball with one random sign per channel, keeping the change when the margin
 /// z_y − max_{j≠y} z_j drops. An image leaves the search once misclassified.
 /// </summary>
 /// <remarks>
@@ -26,7 +26,11 @@ public sealed class Square : AttackBase
     /// <param name="epsilon">L∞ budget in [0,1] units; default 8/255.</param>
     /// <param name="queries">Forward passes per image, the first one for the initial stripes; default 5,000 (AutoAttack's).</param>
     /// <param name="initialFraction">p_init: the first windows cover this share of the image; default 0.8.</param>
-    public Square(double epsilon = PaperDefaults.PgdEpsilon, int queries = AutoAttackDefaults.SquareQueries, double initialFraction = AutoAttackDefaults.SquareInitialFraction)
+    /// <param name="rescaleSchedule">Stretch the window schedule, written for 10,000 queries, over <paramref name="queries"/>
+    /// (the Square paper's code default); false by default, as AutoAttack builds Square (<c>resc_schedule=False</c>): with
+    /// 5,000 queries the windows then shrink on the 10,000-query schedule and stop at p_init/128.</param>
+    public Square(double epsilon = PaperDefaults.PgdEpsilon, int queries = AutoAttackDefaults.SquareQueries, double initialFraction = AutoAttackDefaults.SquareInitialFraction,
+        bool rescaleSchedule = AutoAttackDefaults.SquareRescaleSchedule)
         : base(epsilon, AttackLoss.CarliniWagnerMargin, targeted: false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(queries, 1);
@@ -37,7 +41,11 @@ public sealed class Square : AttackBase
 
         Queries = queries;
         InitialFraction = initialFraction;
+        RescaleSchedule = rescaleSchedule;
     }
+
+    /// <summary>Whether the window schedule is stretched over <see cref="Queries"/> (false: the reference's 10,000-query schedule as is, AutoAttack's setting).</summary>
+    public bool RescaleSchedule { get; }
 
     /// <summary>Forward passes per image.</summary>
     public int Queries { get; }
@@ -55,14 +63,15 @@ public sealed class Square : AttackBase
         [
             new("queries", Queries.ToString(CultureInfo.InvariantCulture)),
             new("initialFraction", AttackFingerprint.Exact(InitialFraction)),
+            new("rescaleSchedule", RescaleSchedule ? "true" : "false"),
         ]);
 
-    /// <summary>The share of the image a window covers at query <paramref name="iteration"/> (the reference's schedule, rescaled to the budget).</summary>
+    /// <summary>The share of the image a window covers at query <paramref name="iteration"/> (the reference's schedule; rescaled to the budget when <see cref="RescaleSchedule"/>).</summary>
     /// <param name="iteration">0-based query after the initial one.</param>
     /// <returns>p.</returns>
     public double WindowFraction(int iteration)
     {
-        int it = (int)((double)iteration / Queries * 10000);
+        int it = RescaleSchedule ? (int)((double)iteration / Queries * 10000) : iteration;
         int divisor = it switch
         {
             <= 10 => 1,

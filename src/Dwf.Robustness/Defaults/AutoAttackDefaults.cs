@@ -18,6 +18,9 @@ public static class AutoAttackDefaults
     /// <summary>Square Attack's query budget: 5,000.</summary>
     public const int SquareQueries = 5000;
 
+    /// <summary>Whether AutoAttack stretches Square's window schedule over its query budget: no (<c>resc_schedule=False</c> in its standard version).</summary>
+    public const bool SquareRescaleSchedule = false;
+
     /// <summary>Square Attack's initial fraction of pixels changed: 0.8.</summary>
     public const double SquareInitialFraction = 0.8;
 }

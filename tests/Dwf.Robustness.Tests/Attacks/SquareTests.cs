@@ -48,6 +48,16 @@ public class SquareTests(TrainedModelFixture f) : IClassFixture<TrainedModelFixt
         square.WindowFraction(11).Should().Be(0.4);
         square.WindowFraction(201).Should().Be(0.1);
         square.WindowFraction(9999).Should().Be(0.8 / 512);
-        new Square(queries: 5000).WindowFraction(100).Should().Be(0.2, "the schedule is rescaled to the budget (100 of 5,000 = 200 of 10,000)");
+        new Square(queries: 5000, rescaleSchedule: true).WindowFraction(100).Should().Be(0.2, "rescaled, 100 of 5,000 queries is 200 of 10,000");
+    }
+
+    [Fact]
+    public void WindowFraction_DefaultAsAutoAttack_NotRescaled()
+    {
+        var square = new Square(queries: 5000);
+
+        square.RescaleSchedule.Should().BeFalse("AutoAttack builds Square with resc_schedule=False");
+        square.WindowFraction(300).Should().Be(0.1, "query 300 on the 10,000-query schedule: p_init/8 (rescaled it would be 600: p_init/16)");
+        square.WindowFraction(4999).Should().Be(0.8 / 128, "the schedule stops at 4,999 of 10,000");
     }
 }

@@ -44,6 +44,8 @@ public class DefaultsTests
     {
         (AutoAttackDefaults.ApgdSteps, AutoAttackDefaults.StandardTargets, AutoAttackDefaults.RapidTargets, AutoAttackDefaults.SquareQueries).Should().Be((100, 9, 3, 5000));
         AutoAttackDefaults.Cifar10L2Epsilon.Should().Be(0.5);
+        AutoAttackDefaults.SquareRescaleSchedule.Should().BeFalse();
+        new Square().RescaleSchedule.Should().Be(AutoAttackDefaults.SquareRescaleSchedule);
     }
 
     [Fact]
