@@ -129,7 +129,7 @@ public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<Replic
         var byName = roleModels.Where(x => x.Model is not null).GroupBy(x => x.Model!).ToDictionary(g => g.Key, g => g.First().Role);
         foreach (var (role, model) in roleModels.Concat(evaluated.Where(m => !byName.ContainsKey(m)).Select(m => (Role: (StudyRole?)null, Model: (string?)m))))
         {
-            string paperPath = model is null ? "" : run.Report(model, "json", PlanKind.Paper);
+            string paperPath = model is null ? "" : RunOutcomes.PaperReport(run, model);
             if (model is null || !File.Exists(paperPath))
             {
                 if (role == StudyRole.Dwf)
@@ -141,35 +141,21 @@ public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<Replic
                 continue;
             }
 
-            var paper = ReportJson.Read(paperPath);
-            string rapidPath = run.Report(model, "json", PlanKind.AutoAttackRapid);
-            var rapid = config.EvalRapidOnSurvivors && File.Exists(rapidPath) ? ReportJson.Read(rapidPath) : null;
-            if (config.EvalRapidOnSurvivors && rapid is null)
+            if (config.EvalRapidOnSurvivors && !RunOutcomes.Has(run, model, withRapid: true))
             {
-                missing = $"no aa-rapid report of {model} yet ({rapidPath})";
+                missing = $"no aa-rapid report of {model} yet ({RunOutcomes.RapidReport(run, model)})";
                 return null;
             }
 
-            var robust = Robust(paper, epsilon, paperPath);
-            if (rapid is not null)
-            {
-                if (rapid.DataSha256 != paper.DataSha256)
-                {
-                    throw new InvalidDataException($"{rapidPath} is of other images than {paperPath}.");
-                }
-
-                robust = robust.Zip(Robust(rapid, epsilon, rapidPath), (a, b) => a && b).ToArray();
-            }
-
-            if (hash is not null && paper.DataSha256 != hash)
+            var read = RunOutcomes.Read(run, model, epsilon, config.EvalRapidOnSurvivors);
+            if (hash is not null && read.DataSha256 != hash)
             {
                 throw new InvalidDataException($"{paperPath} is of other test images than DWF's report in {run.Root}.");
             }
 
-            hash ??= paper.DataSha256;
-            dataset ??= paper.Dataset;
-            var clean = paper.CleanOutcomes?.ToArray() ?? throw new InvalidDataException($"{paperPath} has no per-image clean outcomes (schema 1); evaluate again.");
-            var outcomes = new ModelOutcomes(model, robust, clean, rapid is not null);
+            hash ??= read.DataSha256;
+            dataset ??= read.Dataset;
+            var outcomes = read.Outcomes;
             if (role is { } r)
             {
                 roles[r] = outcomes;
@@ -195,8 +181,4 @@ public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<Replic
             : "unknown";
         return new ReplicateRun(index, run.Root, config.Seed, selection?.BestExpert, roles, curves, machine, dataset ?? "", hash ?? "", others);
     }
-
-    private static bool[] Robust(RobustnessReport report, double epsilon, string path) =>
-        report.WorstCaseAt(epsilon)?.Outcomes?.ToArray()
-        ?? throw new InvalidDataException($"{path} has no per-image worst case at ε = {epsilon:0.####}; the study's measure needs it.");
 }

@@ -25,20 +25,7 @@ public sealed class StudyTests : IDisposable
     /// <summary>Images 0 … k−1 robust, the rest not (clean: all correct).</summary>
     private static bool[] First(int k, int offset = 0) => Enumerable.Range(0, N).Select(i => i >= offset && i < offset + k).ToArray();
 
-    private static RobustnessReport Report(string model, bool[] robust, string data = "same-images", string? after = null)
-    {
-        var all = SampleOutcomes.From(Enumerable.Repeat(true, N).ToArray());
-        var pgd = new AttackDescriptor(AttackFamily.Pgd, ThreatModel.Linf, 8.0 / 255, 20, 1, AttackLoss.CrossEntropy, false);
-        int k = robust.Count(b => b);
-        var worst = new WorstCase(8.0 / 255, (double)k / N, k, N, ConfidenceInterval.Wilson(k, N), [pgd.DisplayName], [(double)k / N], SampleOutcomes.From(robust));
-        return new RobustnessReport(
-            RobustnessReport.CurrentSchemaVersion, model, "CIFAR-10 test, images 901–1000 of each class", N, data, ThreatModel.Linf,
-            new PlanRecord("paper", [new StageRecord("paper", StageKind.Sweep, [pgd], (double)k / N)]),
-            new EvaluationSettings([], [8.0 / 255], [20], 2.0 / 255, true, 1, 50, 0, after),
-            1, ConfidenceInterval.Wilson(N, N), all,
-            [new(pgd.DisplayName, pgd, "paper", StageKind.Sweep, (double)k / N, k, N, ConfidenceInterval.Wilson(k, N), SampleOutcomes.From(robust))],
-            [worst], ["a"], [1.0], null, [], null, null, 1, DateTimeOffset.UnixEpoch);
-    }
+    private static RobustnessReport Report(string model, bool[] robust, string data = "same-images", string? after = null) => FakeReports.Paper(model, robust, data, after);
 
     /// <summary>Writes replicate <paramref name="r"/> of the study at <paramref name="study"/> with DWF and each rival robust on the given images.</summary>
     private static void Replicate(string study, int r, bool[] dwf, bool[] rival, RunConfig? config = null, IReadOnlyList<ValidationPoint>? equalComputeCurve = null, string data = "same-images")
