@@ -8,7 +8,7 @@ namespace Dwf.Robustness.Attacks;
 /// K above the largest label and at least the loss's minimum, and finite) before the attack uses it, so the checks cost no
 /// forward pass of their own. Not registered as owning the model: disposing the guard leaves the model alone.
 /// </summary>
-internal sealed class ClassCountGuard : nn.Module<Tensor, Tensor>
+internal sealed class ClassCountGuard : nn.Module<Tensor, Tensor>, IGradientSamples
 {
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly long _largestLabel;
@@ -24,6 +24,9 @@ internal sealed class ClassCountGuard : nn.Module<Tensor, Tensor>
         _minimumClasses = minimumClasses;
         _attack = attack;
     }
+
+    /// <summary>The guarded model's: the guard is transparent to expectation over transformation.</summary>
+    public int GradientSamples => _model is IGradientSamples g ? g.GradientSamples : 1;
 
     public override Tensor forward(Tensor input)
     {

@@ -15,6 +15,9 @@ public static class AutoAttackDefaults
     /// <summary>The CIFAR-10 L2 budget of AutoAttack's paper and RobustBench's L2 leaderboard: 0.5 (in [0,1] pixel units over all 3,072 values).</summary>
     public const double Cifar10L2Epsilon = 0.5;
 
+    /// <summary>Passes averaged per gradient for a randomized model (expectation over transformation): 20, as AutoAttack's randomized version.</summary>
+    public const int ExpectationSamples = 20;
+
     /// <summary>Square Attack's query budget: 5,000.</summary>
     public const int SquareQueries = 5000;
 

@@ -85,6 +85,13 @@ public sealed record EvaluationOptions
     /// </summary>
     public Numerics.GradientCheckMode GradientCheck { get; init; } = Numerics.GradientCheckMode.Fail;
 
+    /// <summary>
+    /// Passes averaged per gradient by the gradient attacks (expectation over transformation,
+    /// <see cref="ExpectationOverTransformation"/>). Null (default): <see cref="AutoAttackDefaults.ExpectationSamples"/>
+    /// when the model gives different logits for the same images twice (checked on the first images), else 1. 1 turns it off.
+    /// </summary>
+    public int? ExpectationSamples { get; init; }
+
     /// <summary>The large budget at which accuracy must be near zero; default 0.5.</summary>
     public double SanityEpsilon { get; init; } = 0.5;
 
@@ -149,6 +156,11 @@ public sealed record EvaluationOptions
             throw new ArgumentException(
                 $"SkipPerClass must be ≥ 0 and needs PerClass (it skips images of every class before the PerClass evaluated ones); got SkipPerClass {SkipPerClass}, PerClass {PerClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}.",
                 nameof(SkipPerClass));
+        }
+
+        if (ExpectationSamples is < 1)
+        {
+            throw new ArgumentException($"ExpectationSamples must be ≥ 1 (1 turns expectation over transformation off; null chooses it); got {ExpectationSamples}.", nameof(ExpectationSamples));
         }
 
         if (!(SanityEpsilon > 0 && SanityEpsilon <= 1))

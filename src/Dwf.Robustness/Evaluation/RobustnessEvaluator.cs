@@ -79,9 +79,10 @@ public sealed class RobustnessEvaluator
             var plan = Options.ResolvePlan();
             var units = EvaluationUnit.Build(plan, targets);
             string dataHash = data.ContentHash();
+            int expectation = Options.ExpectationSamples ?? (SanityChecks.IsRandomized(model, loader) ? Defaults.AutoAttackDefaults.ExpectationSamples : 1);
             var after = Options.After is { } earlier ? EarlierSurvivors(earlier, units, dataHash, modelName, data.Count) : null;
             // Hashing every weight is only needed to guard a state file: skipped when there is none.
-            var state = EvaluationState.LoadOrNew(statePath, statePath is null ? "" : Fingerprint(model, dataHash, description, units),
+            var state = EvaluationState.LoadOrNew(statePath, statePath is null ? "" : Fingerprint(model, dataHash, description, units, expectation),
                 units.Count, data.Count, loader.BatchesPerEpoch, routed?.RouteNames.Count ?? 0);
             CheckGradients(model, loader, state.Warnings);
             if (state.Clean is null && evalMode.WasTraining)
@@ -108,7 +109,7 @@ public sealed class RobustnessEvaluator
                     if (offset == 0 && Options.SanityChecks)
                     {
                         SanityChecks.CheckLogits(logits, state.Warnings);
-                        SanityChecks.CheckDeterministic(model, batch.Images, logits, state.Warnings);
+                        SanityChecks.CheckDeterministic(model, batch.Images, logits, expectation, state.Warnings);
                     }
                 }, null);
                 state.Clean = SampleOutcomes.From(cleanRun);
@@ -136,7 +137,8 @@ public sealed class RobustnessEvaluator
                 var correct = resuming ? state.Partial!.ToArray() : new bool[n];
                 int index = u;
                 bool trackGate = u == gateUnit && routed is not null;
-                var target = unit.Target ?? model;
+                using var averaged = expectation > 1 ? new ExpectationOverTransformation(unit.Target ?? model, expectation) : null;
+                var target = (nn.Module<Tensor, Tensor>?)averaged ?? unit.Target ?? model;
                 string stageName = unit.Name;
                 RunStage(stageName, u + 1, stages, loader,
                     resuming ? state.BatchesDone : 0, progress, cancellationToken, (batch, offset, b) =>
@@ -228,7 +230,7 @@ public sealed class RobustnessEvaluator
                 dataHash,
                 plan.ThreatModel,
                 new PlanRecord(plan.Name, stageRecords),
-                EvaluationSettings.From(Options, plan),
+                EvaluationSettings.From(Options, plan, expectation),
                 (double)cleanCorrect / n,
                 ConfidenceInterval.Wilson(cleanCorrect, n),
                 state.Clean,
@@ -345,7 +347,7 @@ public sealed class RobustnessEvaluator
     }
 
     /// <summary>SHA-256 over the model's weights, the data, every attack run (with all its settings) and the options.</summary>
-    private string Fingerprint(nn.Module<Tensor, Tensor> model, string dataHash, string description, IReadOnlyList<EvaluationUnit> units)
+    private string Fingerprint(nn.Module<Tensor, Tensor> model, string dataHash, string description, IReadOnlyList<EvaluationUnit> units, int expectation)
     {
         using var scope = NewDisposeScope();
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
@@ -357,7 +359,8 @@ public sealed class RobustnessEvaluator
 
         string settings = string.Join("\n", units.Select(u => $"{u.Stage}|{u.Kind}|{u.Surrogate}|{AttackFingerprint.Of(u.Attack)}")) +
             $"\n{dataHash}|{description}|{Options.BatchSize}|{Options.Seed}|{Options.SanityChecks}|{Options.SanityEpsilon}" +
-            (Options.After is { } a ? $"\nafter {a.Model}|{a.Plan.Name}|{string.Join(";", a.WorstCase.Select(w => w.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ":" + w.Outcomes?.Bits))}" : "");
+            (Options.After is { } a ? $"\nafter {a.Model}|{a.Plan.Name}|{string.Join(";", a.WorstCase.Select(w => w.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ":" + w.Outcomes?.Bits))}" : "") +
+            (expectation > 1 ? $"\nexpectation {expectation}" : ""); // absent without it, so earlier state files still resume
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(settings));
         return Convert.ToHexString(hash.GetHashAndReset());
     }

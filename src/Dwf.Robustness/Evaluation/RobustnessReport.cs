@@ -129,6 +129,7 @@ public sealed record VersionInfo(string Library, string TorchSharp);
 /// <param name="Seed">Seed.</param>
 /// <param name="AttackedAfter">When the evaluation continued from an earlier report (<see cref="EvaluationOptions.After"/>):
 /// that report's model and plan, whose survivors alone were attacked; null when every clean-correct image was attacked.</param>
+/// <param name="ExpectationSamples">Passes the gradient attacks averaged per gradient (expectation over transformation); 1 when off (and in reports written before it existed).</param>
 public sealed record EvaluationSettings(
     IReadOnlyList<double> FgsmEpsilons,
     IReadOnlyList<double> PgdEpsilons,
@@ -138,7 +139,8 @@ public sealed record EvaluationSettings(
     int PgdRestarts,
     int BatchSize,
     long Seed,
-    string? AttackedAfter = null)
+    string? AttackedAfter = null,
+    int ExpectationSamples = 1)
 {
     /// <summary>
     /// Records the settings of <paramref name="options"/>; given the <paramref name="plan"/> that ran, the FGSM and PGD
@@ -147,14 +149,15 @@ public sealed record EvaluationSettings(
     /// </summary>
     /// <param name="options">The options.</param>
     /// <param name="plan">The plan that ran; when null, the paper plan's settings of <paramref name="options"/> are recorded.</param>
-    public static EvaluationSettings From(EvaluationOptions options, EvaluationPlan? plan = null)
+    /// <param name="expectationSamples">The passes per gradient the attacks used.</param>
+    public static EvaluationSettings From(EvaluationOptions options, EvaluationPlan? plan = null, int expectationSamples = 1)
     {
         ArgumentNullException.ThrowIfNull(options);
         string? after = options.After is { } earlier ? $"{earlier.Model}, plan {earlier.Plan.Name}" : null;
         if (plan is null)
         {
             return new(options.FgsmEpsilons.ToArray(), options.PgdEpsilons.ToArray(), options.PgdSteps.ToArray(),
-                options.PgdStepSize, options.PgdRandomStart, options.PgdRestarts, options.BatchSize, options.Seed, after);
+                options.PgdStepSize, options.PgdRandomStart, options.PgdRestarts, options.BatchSize, options.Seed, after, expectationSamples);
         }
 
         var attacks = plan.Attacks().Select(a => a.Attack).ToList();
@@ -163,6 +166,6 @@ public sealed record EvaluationSettings(
         var first = pgd.FirstOrDefault();
         return new(fgsm, pgd.Select(a => a.Epsilon).Distinct().ToArray(), pgd.Select(a => a.Steps).Distinct().ToArray(),
             first?.StepSize ?? options.PgdStepSize, first?.RandomStart ?? options.PgdRandomStart, first?.Restarts ?? options.PgdRestarts,
-            options.BatchSize, options.Seed, after);
+            options.BatchSize, options.Seed, after, expectationSamples);
     }
 }

@@ -45,19 +45,41 @@ internal static class SanityChecks
         }
     }
 
-    /// <summary>The same images twice must give the same logits: a randomized model needs expectation-over-transformation attacks, which this evaluation does not run.</summary>
-    public static void CheckDeterministic(nn.Module<Tensor, Tensor> model, Tensor images, Tensor logits, List<string> warnings)
+    /// <summary>
+    /// The same images twice must give the same logits; a randomized model is named in a warning that says whether the
+    /// gradient attacks averaged their gradients over several passes (<paramref name="expectation"/> &gt; 1).
+    /// </summary>
+    public static void CheckDeterministic(nn.Module<Tensor, Tensor> model, Tensor images, Tensor logits, int expectation, List<string> warnings)
     {
         using var scope = NewDisposeScope();
+        double difference = Difference(model, images, logits);
+        if (difference > 0)
+        {
+            warnings.Add(expectation > 1
+                ? $"The model gave different logits for the same images twice (max difference {F(difference)}): it is randomized. The gradient attacks averaged every gradient over {expectation} passes " +
+                  "(expectation over transformation, EvaluationOptions.ExpectationSamples); its robust accuracy is itself a random outcome, and a stronger estimate (more passes) may lower it."
+                : $"The model gave different logits for the same images twice (max difference {F(difference)}): it is randomized. " +
+                  "Gradient attacks on a randomized model need expectation over transformation (averaged gradients), which this evaluation did not run (EvaluationOptions.ExpectationSamples = 1); its robust accuracy is an upper bound.");
+        }
+    }
+
+    /// <summary>Whether the model gives different logits for the first images twice (two forward passes): the test that switches expectation over transformation on.</summary>
+    public static bool IsRandomized(nn.Module<Tensor, Tensor> model, BatchLoader loader)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var first = loader.First(Math.Min(64, loader.Count));
+        return Difference(model, first.Images, model.call(first.Images)) > 0;
+    }
+
+    /// <summary>The largest logit difference between <paramref name="logits"/> and a second pass on <paramref name="images"/>, 0 when within 1e-5 of the logits' scale.</summary>
+    private static double Difference(nn.Module<Tensor, Tensor> model, Tensor images, Tensor logits)
+    {
         using var noGrad = no_grad();
         var again = model.call(images);
         double difference = (again - logits).abs().max().item<float>();
         double scale = Math.Max(1.0, logits.abs().max().item<float>());
-        if (difference > 1e-5 * scale)
-        {
-            warnings.Add($"The model gave different logits for the same images twice (max difference {F(difference)}): it is randomized. " +
-                         "Gradient attacks on a randomized model need expectation over transformation (averaged gradients), which this evaluation does not run; its robust accuracy is an upper bound.");
-        }
+        return difference > 1e-5 * scale ? difference : 0;
     }
 
     /// <summary>
