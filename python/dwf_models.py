@@ -320,7 +320,7 @@ class MixtureOfExperts(nn.Module):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Manifests (Models/ModelManifest.cs): rebuild from the JSON beside the weights, then load with strict checks.
+# Manifests (Persistence/ModelManifest.cs): rebuild from the JSON beside the weights, then load with strict checks.
 # ---------------------------------------------------------------------------------------------------------------------
 
 MANIFEST_SCHEMAS = (1, 2)  # 2 adds weightsSha256; 1 (older files) has none

@@ -5,6 +5,7 @@ using Dwf.Robustness.Defenses.Soe;
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Training;
 using TorchSharp;
+using Dwf.Robustness.Persistence;
 using static TorchSharp.torch;
 
 namespace Dwf.Cifar10;
@@ -56,7 +57,7 @@ public sealed partial class Pipeline
             var result = ConsoleProgress.Run($"baseline {TradesModel}", progress =>
                 new ExpertTrainer(options, log).Fit(expert, loader, folder.BaselineCheckpoint(TradesModel), new MemoryLoggingProgress(progress, log), cancellationToken));
             Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
-            Dwf.Robustness.Models.SavedModel.Save(expert, weights);
+            Dwf.Robustness.Persistence.SavedModel.Save(expert, weights);
             Finish(TradesModel, weights, null, new TrainingCost(loader.Count * (double)epochs * TradesPassesPerImage, result.History.Sum(h => h.Seconds)));
         }
         finally
@@ -130,7 +131,7 @@ public sealed partial class Pipeline
 
         nn.Module<Tensor, Tensor> model = name switch
         {
-            TradesModel => Dwf.Robustness.Models.SavedModel.LoadExpert(weights, device, log).Module,
+            TradesModel => Dwf.Robustness.Persistence.SavedModel.LoadExpert(weights, device, log).Module,
             SoeModel => BuildSoe(index),
             AdvMoeModel => BuildAdvMoe(index),
             _ => throw new ArgumentException($"No baseline named '{name}'."),

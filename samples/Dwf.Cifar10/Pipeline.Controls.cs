@@ -1,5 +1,5 @@
 using Dwf.Robustness.Experts;
-using Dwf.Robustness.Models;
+using Dwf.Robustness.Persistence;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Training;
 using TorchSharp;
@@ -80,7 +80,7 @@ public sealed partial class Pipeline
         string start = selection.BestPgdExpert ?? throw new InvalidOperationException("The fine-tuned control needs a PGD expert; this run has none (PgdExperts = 0).");
         var spec = ExpertPlan.For(config).Single(s => s.Name == start);
         var expert = ExpertPlan.Create(config, spec, device);
-        Dwf.Robustness.Training.ModelFile.Load(expert.Module, folder.ExpertWeights(start));
+        Dwf.Robustness.Persistence.ModelFile.Load(expert.Module, folder.ExpertWeights(start));
         Console.WriteLine($"control {FineTunedControl}: {start} (best PGD expert on validation) fine-tuned for the joint phase's {config.JointEpochs} epochs");
 
         // A mixture of one expert is that expert (its gate's softmax over one score is exactly 1), so the joint trainer

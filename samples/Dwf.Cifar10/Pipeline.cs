@@ -3,7 +3,7 @@ using Dwf.Robustness.Data;
 using Dwf.Robustness.Evaluation;
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Infrastructure;
-using Dwf.Robustness.Models;
+using Dwf.Robustness.Persistence;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Training;
 using TorchSharp;
@@ -307,7 +307,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
     private nn.Module<Tensor, Tensor> LoadForEvaluation(string name, string weights)
     {
         bool mixture = name is DwfModel or FrozenModel;
-        if (File.Exists(Dwf.Robustness.Models.ModelManifest.PathFor(weights)))
+        if (File.Exists(Dwf.Robustness.Persistence.ModelManifest.PathFor(weights)))
         {
             return mixture ? SavedModel.LoadMixture(weights, device, log) : SavedModel.LoadExpert(weights, device, log).Module;
         }

@@ -4,6 +4,7 @@ using Dwf.Robustness.Data;
 using Dwf.Robustness.Evaluation;
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Training;
+using Dwf.Robustness.Persistence;
 
 namespace Dwf.Robustness.Benchmarks;
 

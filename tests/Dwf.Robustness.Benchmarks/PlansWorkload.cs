@@ -4,6 +4,7 @@ using Dwf.Robustness.Evaluation;
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Training;
+using Dwf.Robustness.Persistence;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Benchmarks;

@@ -15,6 +15,7 @@ using Dwf.Robustness.Experts;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Training;
 using TorchSharp;
+using Dwf.Robustness.Persistence;
 using static TorchSharp.torch;
 
 if (args.Length != 2 || args[0] is not ("model" or "checkpoint" or "expert-train" or "joint-train"))

@@ -58,11 +58,11 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>, IRoutedModel
         RegisterComponents();
     }
 
-    /// <summary>Rebuilds a mixture saved with <see cref="Models.SavedModel.Save(MixtureOfExperts, string)"/> from its manifest and weights.</summary>
+    /// <summary>Rebuilds a mixture saved with <see cref="Persistence.SavedModel.Save(MixtureOfExperts, string)"/> from its manifest and weights.</summary>
     /// <param name="path">The weights file (its manifest beside it).</param>
     /// <param name="device">Where it lives; the CPU when null.</param>
     /// <returns>The mixture in eval mode.</returns>
-    public static MixtureOfExperts Load(string path, Device? device = null) => Models.SavedModel.LoadMixture(path, device);
+    public static MixtureOfExperts Load(string path, Device? device = null) => Persistence.SavedModel.LoadMixture(path, device);
 
     /// <summary>The experts, in gate-weight order.</summary>
     public IReadOnlyList<IExpert> Experts => _experts;

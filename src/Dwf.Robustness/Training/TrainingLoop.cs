@@ -5,6 +5,7 @@ using Dwf.Robustness.Numerics;
 using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Checkpoint = Dwf.Robustness.Persistence.TrainingCheckpoint<Dwf.Robustness.Training.BatchStats, Dwf.Robustness.Training.EpochMetrics>;
 
 namespace Dwf.Robustness.Training;
 
@@ -86,7 +87,7 @@ internal sealed class TrainingLoop
         int? resumedFrom = null;
         if (CheckpointPath is not null && File.Exists(CheckpointPath))
         {
-            var header = TrainingCheckpoint.Load(CheckpointPath, Phase, fingerprint, Model, optimizers, Epochs, Loader.BatchesPerEpoch);
+            var header = Checkpoint.Load(CheckpointPath, Phase, fingerprint, Model, optimizers, Epochs, Loader.BatchesPerEpoch);
             (startEpoch, startBatch, partial, history) = (header.Epoch, header.Batch, header.Partial, header.History);
             resumedFrom = startEpoch;
             Logger.LogInformation("{Phase}: resuming from '{Path}' at epoch {Epoch}, batch {Batch}", Phase, CheckpointPath, startEpoch + 1, startBatch);
@@ -177,6 +178,6 @@ internal sealed class TrainingLoop
             return;
         }
 
-        TrainingCheckpoint.Save(CheckpointPath, new TrainingCheckpoint.Header(Phase, fingerprint, epoch, batch, stats, history), Model, optimizers);
+        Checkpoint.Save(CheckpointPath, new Checkpoint.Header(Phase, fingerprint, epoch, batch, stats, history), Model, optimizers);
     }
 }

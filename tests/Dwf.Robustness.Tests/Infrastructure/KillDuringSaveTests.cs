@@ -4,6 +4,8 @@ using Dwf.Robustness.Experts;
 using Dwf.Robustness.Tests.TestSupport;
 using Dwf.Robustness.Training;
 using Xunit.Abstractions;
+using Dwf.Robustness.Persistence;
+using Checkpoint = Dwf.Robustness.Persistence.TrainingCheckpoint<Dwf.Robustness.Training.BatchStats, Dwf.Robustness.Training.EpochMetrics>;
 
 namespace Dwf.Robustness.Tests.Infrastructure;
 
@@ -105,9 +107,9 @@ public class KillDuringSaveTests(ITestOutputHelper output)
             var expert = Expert.ResNet18("child", ExpertKind.Clean, width: 0.125);
             using var optimizer = Sgd.Create(expert.Module.parameters(), new ExpertTrainingOptions().Optimizer);
             var header = ReadHeader(path);
-            TrainingCheckpoint.Load(path, header.Phase, header.Fingerprint, expert.Module, [optimizer], int.MaxValue, int.MaxValue); // throws if torn
+            Checkpoint.Load(path, header.Phase, header.Fingerprint, expert.Module, [optimizer], int.MaxValue, int.MaxValue); // throws if torn
             header.Epoch.Should().BeGreaterThan(0);
-            TrainingCheckpoint.Save(path, header, expert.Module, [optimizer]);
+            Checkpoint.Save(path, header, expert.Module, [optimizer]);
             Directory.GetFiles(dir.Path, "*.tmp").Should().BeEmpty("the next save removes what a killed writer left");
             expert.Module.Dispose();
         }
@@ -142,11 +144,11 @@ public class KillDuringSaveTests(ITestOutputHelper output)
                          $"{orphans} left a temporary file; every resume ended bit-identical to the uninterrupted run");
     }
 
-    private static TrainingCheckpoint.Header ReadHeader(string path)
+    private static Checkpoint.Header ReadHeader(string path)
     {
         using var reader = new BinaryReader(File.OpenRead(path));
         reader.ReadString();
-        return JsonSerializer.Deserialize<TrainingCheckpoint.Header>(reader.ReadString(),
+        return JsonSerializer.Deserialize<Checkpoint.Header>(reader.ReadString(),
             new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })!;
     }
 }

@@ -1,9 +1,9 @@
 using Dwf.Robustness.Experts;
-using Dwf.Robustness.Models;
+using Dwf.Robustness.Persistence;
 using Dwf.Robustness.Moe;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Tests.Models;
+namespace Dwf.Robustness.Tests.Persistence;
 
 public class ManifestSizeTests
 {

@@ -1,4 +1,4 @@
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>What a saved model file holds.</summary>
 public enum ModelKind

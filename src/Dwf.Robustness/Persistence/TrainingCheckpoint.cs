@@ -3,14 +3,20 @@ using Dwf.Robustness.Infrastructure;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Training;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>
 /// One file holding everything needed to continue a run exactly: a JSON header (phase, run fingerprint, position,
 /// partial-epoch sums, history), the model's state dict and every optimizer's state. Written atomically. All random
-/// draws of training derive from (seed, epoch, batch), so the position is the random state.
+/// draws of training derive from (seed, epoch, batch), so the position is the random state. The header's partial-epoch
+/// sums (<typeparamref name="TPartial"/>) and history entries (<typeparamref name="TEpoch"/>) are the trainer's types,
+/// written as JSON, so persistence does not depend on training.
 /// </summary>
-internal static class TrainingCheckpoint
+/// <typeparam name="TPartial">The partial-epoch sums.</typeparam>
+/// <typeparam name="TEpoch">One finished epoch's metrics.</typeparam>
+internal static class TrainingCheckpoint<TPartial, TEpoch>
+    where TPartial : class
+    where TEpoch : class
 {
     private const string Magic = "DWF-CHECKPOINT-1";
 
@@ -24,8 +30,8 @@ internal static class TrainingCheckpoint
         Dictionary<string, string> Fingerprint,
         int Epoch,
         int Batch,
-        BatchStats Partial,
-        List<EpochMetrics> History);
+        TPartial Partial,
+        List<TEpoch> History);
 
     public static void Save(string path, Header header, nn.Module model, IReadOnlyList<OptimizerHelper> optimizers)
     {

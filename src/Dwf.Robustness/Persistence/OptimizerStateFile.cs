@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Training;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>
 /// Walks one optimizer section of a checkpoint, in TorchSharp 0.107's SGD layout, without allocating anything it

@@ -2,9 +2,11 @@ using System.Text;
 using Dwf.Robustness.Tests.TestSupport;
 using Dwf.Robustness.Training;
 using TorchSharp.Modules;
+using Dwf.Robustness.Persistence;
 using static TorchSharp.torch;
+using CheckpointFile = Dwf.Robustness.Persistence.TrainingCheckpoint<Dwf.Robustness.Training.BatchStats, Dwf.Robustness.Training.EpochMetrics>;
 
-namespace Dwf.Robustness.Tests.Training;
+namespace Dwf.Robustness.Tests.Persistence;
 
 /// <summary>
 /// The hostile-file suite: model files and checkpoints mutated byte by byte, truncated, with lying sizes, dtypes and
@@ -192,7 +194,7 @@ public class HostileFileTests(Xunit.Abstractions.ITestOutputHelper output)
             byte[] model = Snapshot(target), state = Snapshot(optimizer);
             try
             {
-                if (Refusal(() => TrainingCheckpoint.Load(path, "test", fingerprint, target, [optimizer], int.MaxValue, int.MaxValue), path) is not null)
+                if (Refusal(() => CheckpointFile.Load(path, "test", fingerprint, target, [optimizer], int.MaxValue, int.MaxValue), path) is not null)
                 {
                     refused++;
                     if (!Snapshot(target).AsSpan().SequenceEqual(model) || !Snapshot(optimizer).AsSpan().SequenceEqual(state))
@@ -230,7 +232,7 @@ public class HostileFileTests(Xunit.Abstractions.ITestOutputHelper output)
 
         images.Dispose();
         labels.Dispose();
-        TrainingCheckpoint.Save(path, new TrainingCheckpoint.Header("test", new() { ["seed"] = "1" }, 0, batch, new BatchStats(), []), model, [optimizer]);
+        CheckpointFile.Save(path, new CheckpointFile.Header("test", new() { ["seed"] = "1" }, 0, batch, new BatchStats(), []), model, [optimizer]);
         return File.ReadAllBytes(path);
     }
 
@@ -270,7 +272,7 @@ public class HostileFileTests(Xunit.Abstractions.ITestOutputHelper output)
         using var optimizer = Sgd.Create(target.parameters(), options);
         byte[] before = Snapshot(target);
 
-        var act = () => TrainingCheckpoint.Load(path, "test", new() { ["seed"] = "1" }, target, [optimizer], epochs: 3, batchesPerEpoch: 5);
+        var act = () => CheckpointFile.Load(path, "test", new() { ["seed"] = "1" }, target, [optimizer], epochs: 3, batchesPerEpoch: 5);
 
         act.Should().Throw<InvalidDataException>().WithMessage(message).And.Message.Should().Contain(path);
         Snapshot(target).Should().Equal(before, "a refused checkpoint changes nothing");

@@ -1,6 +1,6 @@
 using Dwf.Robustness.Experts;
 
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>Everything needed to rebuild an expert's network before its weights are loaded.</summary>
 /// <param name="Name">Display name.</param>

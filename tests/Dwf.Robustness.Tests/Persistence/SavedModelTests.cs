@@ -1,10 +1,10 @@
 using Dwf.Robustness.Experts;
-using Dwf.Robustness.Models;
+using Dwf.Robustness.Persistence;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Tests.TestSupport;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Tests.Models;
+namespace Dwf.Robustness.Tests.Persistence;
 
 public class SavedModelTests
 {

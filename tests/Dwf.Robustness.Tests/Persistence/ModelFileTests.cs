@@ -3,9 +3,10 @@ using Dwf.Robustness.Infrastructure;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Tests.TestSupport;
 using Dwf.Robustness.Training;
+using Dwf.Robustness.Persistence;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Tests.Training;
+namespace Dwf.Robustness.Tests.Persistence;
 
 public class ModelFileTests
 {

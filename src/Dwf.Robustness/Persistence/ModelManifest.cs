@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dwf.Robustness.Moe;
 
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>
 /// A model file's description, saved as JSON beside its weights (<c>&lt;weights&gt;.manifest.json</c>): what it is,

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Training;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>
 /// Reads the table of contents (names, dtypes, shapes) of a file in TorchSharp's state-dict format without

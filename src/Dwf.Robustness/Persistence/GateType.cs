@@ -1,4 +1,4 @@
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>The gates a model manifest can describe and rebuild.</summary>
 public enum GateType

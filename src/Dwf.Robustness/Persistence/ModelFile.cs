@@ -1,7 +1,7 @@
 using Dwf.Robustness.Infrastructure;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Training;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>
 /// Saves and loads a module's weights (an expert, a gate or a whole mixture) in TorchSharp's state-dict format.

@@ -1,11 +1,11 @@
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Experts;
-using Dwf.Robustness.Models;
+using Dwf.Robustness.Persistence;
 using Dwf.Robustness.Moe;
 using Dwf.Robustness.Tests.TestSupport;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Tests.Models;
+namespace Dwf.Robustness.Tests.Persistence;
 
 /// <summary>The library's saved models, loaded by the Python mirror (python/dwf_models.py), give the same logits.</summary>
 public class PythonMirrorTests

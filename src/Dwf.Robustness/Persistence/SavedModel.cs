@@ -5,7 +5,7 @@ using Dwf.Robustness.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>
 /// Models that describe themselves: <see cref="Save(IExpert, string)"/> writes the weights (as <see cref="ModelFile"/>)

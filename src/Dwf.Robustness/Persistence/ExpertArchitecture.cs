@@ -1,4 +1,4 @@
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>The expert networks a model manifest can describe and rebuild.</summary>
 public enum ExpertArchitecture

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>The checks a manifest read from disk must pass before anything is allocated from it.</summary>
 internal static class ManifestChecks

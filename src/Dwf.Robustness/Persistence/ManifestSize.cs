@@ -1,6 +1,6 @@
 using Dwf.Robustness.Experts;
 
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>
 /// How many values the model a manifest describes holds at least — every convolution's and linear layer's weights,

@@ -1,7 +1,7 @@
 using Dwf.Robustness.Moe;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Models;
+namespace Dwf.Robustness.Persistence;
 
 /// <summary>Everything needed to rebuild a mixture's gate before its weights are loaded.</summary>
 /// <param name="Type">Soft or top-k.</param>
