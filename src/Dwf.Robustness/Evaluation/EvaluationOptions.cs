@@ -61,7 +61,7 @@ public sealed record EvaluationOptions
 
     /// <summary>
     /// For a <see cref="Moe.MixtureOfExperts"/>: after the plan, attack it adaptively — per ε the plan's strongest
-    /// untargeted PGD/APGD against the gate-detached surrogate (<see cref="GateDetachedSurrogate"/>) and transferred
+    /// untargeted PGD/APGD against the gate-detached surrogate (<see cref="Moe.GateDetachedSurrogate"/>) and transferred
     /// from every expert, on the images still robust — and fold the results into the worst case per ε. Default true.
     /// </summary>
     public bool AdaptiveMixtureChecks { get; init; } = true;

@@ -30,12 +30,6 @@ public sealed class Expert : IExpert
     public static Expert ResNet18(string name, ExpertKind kind, int numClasses = 10, double width = 1.0) =>
         new(new ResNet18(numClasses, width), name, numClasses, kind);
 
-    /// <summary>Rebuilds an expert saved with <see cref="Persistence.SavedModel.Save(IExpert, string)"/> from its manifest and weights.</summary>
-    /// <param name="path">The weights file (its manifest beside it).</param>
-    /// <param name="device">Where it lives; the CPU when null.</param>
-    /// <returns>The expert in eval mode.</returns>
-    public static Expert Load(string path, Device? device = null) => Persistence.SavedModel.LoadExpert(path, device);
-
     /// <summary>A CIFAR PreAct ResNet-18 expert (the architecture of many public robust checkpoints).</summary>
     /// <param name="name">Display name.</param>
     /// <param name="kind">Training kind.</param>

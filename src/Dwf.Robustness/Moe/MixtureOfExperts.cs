@@ -58,12 +58,6 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>, IRoutedModel
         RegisterComponents();
     }
 
-    /// <summary>Rebuilds a mixture saved with <see cref="Persistence.SavedModel.Save(MixtureOfExperts, string)"/> from its manifest and weights.</summary>
-    /// <param name="path">The weights file (its manifest beside it).</param>
-    /// <param name="device">Where it lives; the CPU when null.</param>
-    /// <returns>The mixture in eval mode.</returns>
-    public static MixtureOfExperts Load(string path, Device? device = null) => Persistence.SavedModel.LoadMixture(path, device);
-
     /// <summary>The experts, in gate-weight order.</summary>
     public IReadOnlyList<IExpert> Experts => _experts;
 
@@ -176,10 +170,10 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>, IRoutedModel
         return new RoutedOutput(output.Logits, output.GateWeights);
     }
 
-    /// <summary>The mixture with its gate detached (<see cref="Evaluation.GateDetachedSurrogate"/>), then every expert alone (transfer attacks).</summary>
+    /// <summary>The mixture with its gate detached (<see cref="GateDetachedSurrogate"/>), then every expert alone (transfer attacks).</summary>
     /// <returns>New targets; the surrogate is the caller's to dispose, the experts are not.</returns>
     public IReadOnlyList<AdaptiveTarget> AdaptiveTargets() =>
-        [new AdaptiveTarget("gate detached", new Evaluation.GateDetachedSurrogate(this), DisposeAfterUse: true),
+        [new AdaptiveTarget("gate detached", new GateDetachedSurrogate(this), DisposeAfterUse: true),
          .. _experts.Select(e => new AdaptiveTarget($"transfer from {e.Name}", e.Module, DisposeAfterUse: false))];
 
     /// <summary>Combines gate weights and expert logits as <see cref="Mode"/> says (what <see cref="forward"/> does after running gate and experts).</summary>

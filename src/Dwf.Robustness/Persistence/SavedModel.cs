@@ -1,7 +1,6 @@
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Infrastructure;
 using Dwf.Robustness.Moe;
-using Dwf.Robustness.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

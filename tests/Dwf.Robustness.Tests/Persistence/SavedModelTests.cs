@@ -55,7 +55,7 @@ public class SavedModelTests
         string path = dir.File("pgd-1.bin");
         SavedModel.Save(expert, path);
 
-        var loaded = Expert.Load(path);
+        var loaded = SavedModel.LoadExpert(path);
 
         (loaded.Name, loaded.Kind, loaded.NumClasses).Should().Be(("pgd-1", ExpertKind.Pgd, 4));
         ((ResNet18)loaded.Module).Mean.Should().Equal(0.5, 0.4, 0.3);
@@ -78,7 +78,7 @@ public class SavedModelTests
         string path = dir.File("dwf.bin");
         SavedModel.Save(mixture, path);
 
-        using var loaded = MixtureOfExperts.Load(path);
+        using var loaded = SavedModel.LoadMixture(path);
 
         loaded.Experts.Select(e => (e.Name, e.Kind)).Should().Equal(mixture.Experts.Select(e => (e.Name, e.Kind)));
         loaded.Mode.Should().Be(MixtureMode.Probabilities);
@@ -127,7 +127,7 @@ public class SavedModelTests
         damaged.Should().NotBe(json, "the damage must change the file");
         File.WriteAllText(manifest, damaged);
 
-        var act = () => MixtureOfExperts.Load(dir.File("m.bin"));
+        var act = () => SavedModel.LoadMixture(dir.File("m.bin"));
 
         act.Should().Throw<InvalidDataException>().WithMessage(message).And.Message.Should().Contain("m.bin.manifest.json");
     }
@@ -142,7 +142,7 @@ public class SavedModelTests
         string manifest = ModelManifest.PathFor(dir.File("x.bin"));
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"width\": 0.125", "\"width\": 0.25", StringComparison.Ordinal));
 
-        var act = () => Expert.Load(dir.File("x.bin"));
+        var act = () => SavedModel.LoadExpert(dir.File("x.bin"));
 
         act.Should().Throw<InvalidDataException>().WithMessage("*x.bin.manifest.json' was changed after it was written*Nothing was built*");
     }
@@ -169,7 +169,7 @@ public class SavedModelTests
         edited.Should().NotBe(json, "the edit must change the file");
         File.WriteAllText(manifest, edited);
 
-        var act = () => MixtureOfExperts.Load(dir.File("m.bin"));
+        var act = () => SavedModel.LoadMixture(dir.File("m.bin"));
 
         act.Should().Throw<InvalidDataException>().WithMessage("*m.bin.manifest.json' was changed after it was written*");
     }
@@ -183,7 +183,7 @@ public class SavedModelTests
         bytes[^5] ^= 0x01; // the last weight: a different, finite value
         File.WriteAllBytes(path, bytes);
 
-        var act = () => Expert.Load(path);
+        var act = () => SavedModel.LoadExpert(path);
 
         act.Should().Throw<InvalidDataException>().WithMessage($"*'{path}' is not the weights file its manifest*x.bin.manifest.json*SHA-256*Nothing was loaded*");
     }
@@ -200,7 +200,7 @@ public class SavedModelTests
         File.WriteAllText(ModelManifest.PathFor(path), hostile.ToJson());
         long before = GC.GetTotalAllocatedBytes();
 
-        var act = () => Expert.Load(path);
+        var act = () => SavedModel.LoadExpert(path);
 
         act.Should().Throw<InvalidDataException>().WithMessage("*describes a model of at least*values, but*x.bin' holds*Nothing was built*");
         (GC.GetTotalAllocatedBytes() - before).Should().BeLessThan(64L << 20, "nothing of the model's size was allocated");
@@ -250,7 +250,7 @@ public class SavedModelTests
             SavedModel.Save(mixture, dir.File("m.bin"));
         }
 
-        var act = () => Expert.Load(dir.File("m.bin"));
+        var act = () => SavedModel.LoadExpert(dir.File("m.bin"));
 
         act.Should().Throw<InvalidDataException>().WithMessage("*mixture of 3 experts*SavedModel.LoadMixture*");
     }

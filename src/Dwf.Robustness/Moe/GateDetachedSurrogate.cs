@@ -1,7 +1,7 @@
 using Dwf.Robustness.Moe;
 using static TorchSharp.torch;
 
-namespace Dwf.Robustness.Evaluation;
+namespace Dwf.Robustness.Moe;
 
 /// <summary>
 /// An adaptive-attack surrogate of a mixture: the same logits, but no gradient flows through the gate (its weights
