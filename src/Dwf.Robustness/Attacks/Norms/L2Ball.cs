@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Dwf.Robustness.Attacks.Norms;
 
 /// <summary>‖δ‖₂ ≤ ε over all values of an image: a sphere around each image, in [0,1] pixel units.</summary>
-public sealed class L2Ball : NormBall
+internal sealed class L2Ball : NormBall
 {
     /// <summary>Added to norms before dividing by them, so a zero gradient or perturbation gives a zero step.</summary>
     private const double Tiny = 1e-12;

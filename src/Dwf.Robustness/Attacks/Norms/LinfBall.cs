@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Dwf.Robustness.Attacks.Norms;
 
 /// <summary>‖δ‖∞ ≤ ε: a box around each image.</summary>
-public sealed class LinfBall : NormBall
+internal sealed class LinfBall : NormBall
 {
     /// <summary>The one instance.</summary>
     public static LinfBall Instance { get; } = new();

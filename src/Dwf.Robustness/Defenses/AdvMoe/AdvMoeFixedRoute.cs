@@ -7,7 +7,7 @@ namespace Dwf.Robustness.Defenses.AdvMoe;
 /// (<c>route</c> given), or routed by the router with its scores detached (<c>route</c> null), so no gradient reaches
 /// the routing. Does not own the model.
 /// </summary>
-public sealed class AdvMoeFixedRoute : nn.Module<Tensor, Tensor>
+internal sealed class AdvMoeFixedRoute : nn.Module<Tensor, Tensor>
 {
     private readonly AdvMoeResNet18 model;
 

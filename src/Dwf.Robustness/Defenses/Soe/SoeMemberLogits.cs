@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Dwf.Robustness.Defenses.Soe;
 
 /// <summary>One SoE expert's class logits (its confidence output dropped): a transfer-attack target that does not own the expert.</summary>
-public sealed class SoeMemberLogits : nn.Module<Tensor, Tensor>
+internal sealed class SoeMemberLogits : nn.Module<Tensor, Tensor>
 {
     private readonly SynergyOfExperts model;
 

@@ -7,7 +7,7 @@ namespace Dwf.Robustness.Defenses.Soe;
 /// by a tempered softmax of the selection scores, so the attack's gradient also moves the choice. As T → 0 it tends to
 /// the hard selection. Wraps the model without owning it.
 /// </summary>
-public sealed class SoeSoftSelection : nn.Module<Tensor, Tensor>
+internal sealed class SoeSoftSelection : nn.Module<Tensor, Tensor>
 {
     private readonly SynergyOfExperts model;
 
