@@ -5,11 +5,12 @@ using Dwf.Robustness.Defaults;
 namespace Dwf.Robustness.Attacks;
 
 /// <summary>
-/// Square Attack under L∞ (Andriushchenko, Croce, Flammarion and Hein, ECCV 2020): a score-based random search that
-/// never asks for a gradient, so gradient masking cannot stop it. It starts from vertical stripes of ±ε and then,
-/// per query, sets one random square window of each image (side shrinking on the reference schedule, from
+/// Square Attack under L∞ or L2 (Andriushchenko, Croce, Flammarion and Hein, ECCV 2020): a score-based random search
+/// that never asks for a gradient, so gradient masking cannot stop it. Under L∞ it starts from vertical stripes of ±ε
+/// and then, per query, sets one random square window of each image (side shrinking on the reference schedule, from
 /// √(0.8·H·W); by default not rescaled to the query budget, as AutoAttack configures it, <see cref="RescaleSchedule"/>) to a corner of the ε-ball with one random sign per channel, keeping the change when the margin
-/// z_y − max_{j≠y} z_j drops. An image leaves the search once misclassified.
+/// z_y − max_{j≠y} z_j drops; under L2 the start and the proposals are the paper's L2 ones
+/// (<see cref="SquareSearch.L2SquareSearch"/>). An image leaves the search once misclassified.
 /// </summary>
 /// <remarks>
 /// Differences from the reference code, both the original paper's per-image form: each image draws its own
@@ -23,15 +24,16 @@ public sealed class Square : AttackBase
     public const int CompactEvery = 20;
 
     /// <summary>Creates the attack.</summary>
-    /// <param name="epsilon">L∞ budget in [0,1] units; default 8/255.</param>
+    /// <param name="epsilon">Budget in [0,1] units in the norm of <paramref name="threatModel"/>; default 8/255 (L∞).</param>
     /// <param name="queries">Forward passes per image, the first one for the initial stripes; default 5,000 (AutoAttack's).</param>
     /// <param name="initialFraction">p_init: the first windows cover this share of the image; default 0.8.</param>
+    /// <param name="threatModel">L∞ (default) or L2 (AutoAttack's CIFAR-10 L2 budget is 0.5).</param>
     /// <param name="rescaleSchedule">Stretch the window schedule, written for 10,000 queries, over <paramref name="queries"/>
     /// (the Square paper's code default); false by default, as AutoAttack builds Square (<c>resc_schedule=False</c>): with
     /// 5,000 queries the windows then shrink on the 10,000-query schedule and stop at p_init/128.</param>
     public Square(double epsilon = PaperDefaults.PgdEpsilon, int queries = AutoAttackDefaults.SquareQueries, double initialFraction = AutoAttackDefaults.SquareInitialFraction,
-        bool rescaleSchedule = AutoAttackDefaults.SquareRescaleSchedule)
-        : base(epsilon, AttackLoss.CarliniWagnerMargin, targeted: false)
+        bool rescaleSchedule = AutoAttackDefaults.SquareRescaleSchedule, ThreatModel threatModel = ThreatModel.Linf)
+        : base(epsilon, AttackLoss.CarliniWagnerMargin, targeted: false, threatModel)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(queries, 1);
         if (!(initialFraction > 0 && initialFraction <= 1))
@@ -55,7 +57,7 @@ public sealed class Square : AttackBase
 
     /// <inheritdoc />
     public override AttackDescriptor Descriptor =>
-        new(AttackFamily.Square, ThreatModel.Linf, Epsilon, 0, 1, Loss, false, Queries: Queries);
+        new(AttackFamily.Square, ThreatModel, Epsilon, 0, 1, Loss, false, Queries: Queries);
 
     /// <inheritdoc />
     protected internal override IEnumerable<KeyValuePair<string, string>> Settings() =>
@@ -97,14 +99,10 @@ public sealed class Square : AttackBase
     {
         steps.Plan(Queries - 1);
         using var noGrad = no_grad();
-        long n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
-        var device = images.device;
-
-        var stripes = Signs([n, c, 1, w], generator, images);
-        var best = (images + Epsilon * stripes).clamp(0.0, 1.0);
+        var search = SquareSearch.SquareSearch.For(ThreatModel);
+        long h = images.shape[2], w = images.shape[3];
+        var best = search.Start(images, Epsilon, generator);
         var margin = Margin(model, best, labels);
-        var rows = arange(h, device: device).view(1, 1, h, 1);
-        var cols = arange(w, device: device).view(1, 1, 1, w);
 
         Tensor? active = null;
         for (int i = 0; i < Queries - 1; i++)
@@ -121,20 +119,15 @@ public sealed class Square : AttackBase
                 }
             }
 
-            long m = active!.shape[0];
-            long side = Math.Clamp((long)Math.Round(Math.Sqrt(WindowFraction(i) * h * w)), 1, Math.Min(h, w));
-            var top = randint(0, h - side + 1, [m], generator: generator).to(device).view(-1, 1, 1, 1);
-            var left = randint(0, w - side + 1, [m], generator: generator).to(device).view(-1, 1, 1, 1);
-            var window = rows.ge(top) & rows.lt(top + side) & cols.ge(left) & cols.lt(left + side);
-            var x = images.index_select(0, active);
-            var current = best.index_select(0, active);
-            var candidate = where(window, x + Epsilon * Signs([m, c, 1, 1], generator, images), current).clamp(0.0, 1.0);
+            var x = images.index_select(0, active!);
+            var current = best.index_select(0, active!);
+            var candidate = search.Propose(x, current, Epsilon, search.Side(WindowFraction(i), h, w), generator);
 
-            var candidateMargin = Margin(model, candidate, labels.index_select(0, active));
-            var currentMargin = margin.index_select(0, active);
+            var candidateMargin = Margin(model, candidate, labels.index_select(0, active!));
+            var currentMargin = margin.index_select(0, active!);
             var improved = candidateMargin.lt(currentMargin);
-            best.index_copy_(0, active, where(improved.view(-1, 1, 1, 1), candidate, current));
-            margin.index_copy_(0, active, where(improved, candidateMargin, currentMargin));
+            best.index_copy_(0, active!, where(improved.view(-1, 1, 1, 1), candidate, current));
+            margin.index_copy_(0, active!, where(improved, candidateMargin, currentMargin));
         }
 
         active?.Dispose();
@@ -144,8 +137,4 @@ public sealed class Square : AttackBase
     /// <summary>z_y − max_{j≠y} z_j: negative once misclassified.</summary>
     private static Tensor Margin(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels) =>
         -AttackObjectives.CarliniWagnerMargin(model.call(images), labels);
-
-    /// <summary>Uniform ±1, drawn on the CPU so that a seed gives the same draws on every device.</summary>
-    private static Tensor Signs(long[] shape, Generator? generator, Tensor like) =>
-        (randint(0, 2, shape, generator: generator) * 2 - 1).to(like.dtype).to(like.device);
 }

@@ -57,7 +57,10 @@ public static class EvaluationPlans
     /// <param name="epsilon">L∞ budget in [0,1] units.</param>
     /// <param name="steps">APGD iterations; 100 as in AutoAttack.</param>
     /// <param name="queries">Square's query budget; 5,000 as in AutoAttack.</param>
-    public static EvaluationPlan AutoAttackStandard(double epsilon, int steps = AutoAttackDefaults.ApgdSteps, int queries = AutoAttackDefaults.SquareQueries) =>
+    /// <param name="threatModel">L∞ (default) or L2.</param>
+    public static EvaluationPlan AutoAttackStandard(double epsilon, int steps = AutoAttackDefaults.ApgdSteps, int queries = AutoAttackDefaults.SquareQueries,
+        ThreatModel threatModel = ThreatModel.Linf) =>
         new("aa-standard", [new EvaluationStage("aa-standard", StageKind.Cascade,
-            [new Apgd(epsilon, steps), Apgd.TargetedDlr(epsilon, AutoAttackDefaults.StandardTargets, steps), new Square(epsilon, queries)])]);
+            [new Apgd(epsilon, steps, threatModel: threatModel), Apgd.TargetedDlr(epsilon, AutoAttackDefaults.StandardTargets, steps, threatModel: threatModel),
+             new Square(epsilon, queries, threatModel: threatModel)])]);
 }

@@ -11,7 +11,7 @@ internal static class AttackCatalog
     {
         "fgsm", "fgsm-cw", "fgsm-targeted", "pgd", "pgd-no-random-start", "pgd-restarts", "pgd-cw", "pgd-targeted",
         "fast-fgsm", "random-epsilon-fgsm", "random-steps-pgd", "random-choice", "pgd-last-iterate",
-        "apgd-ce", "apgd-dlr", "apgd-restarts", "apgd-t", "square", "pgd-l2", "pgd-l2-targeted", "apgd-l2", "apgd-t-l2",
+        "apgd-ce", "apgd-dlr", "apgd-restarts", "apgd-t", "square", "pgd-l2", "pgd-l2-targeted", "apgd-l2", "apgd-t-l2", "square-l2",
     };
 
     /// <summary>The L2 budget of the L2 attacks: on 3×8×8 test images about as strong as <see cref="Eps"/> in L∞.</summary>
@@ -38,6 +38,7 @@ internal static class AttackCatalog
         "apgd-t" => Apgd.TargetedDlr(Eps, targetClasses: 2, steps: 4),
         "square" => new Square(Eps, queries: 30),
         "pgd-l2" => new Pgd(L2Eps, L2Eps / 4, steps: 3, threatModel: ThreatModel.L2),
+        "square-l2" => new Square(L2Eps, queries: 30, threatModel: ThreatModel.L2),
         "apgd-l2" => new Apgd(L2Eps, steps: 5, threatModel: ThreatModel.L2),
         "apgd-t-l2" => Apgd.TargetedDlr(L2Eps, targetClasses: 2, steps: 4, threatModel: ThreatModel.L2),
         "pgd-l2-targeted" => new Pgd(L2Eps, L2Eps / 4, steps: 3, targeted: true, threatModel: ThreatModel.L2),

@@ -103,6 +103,20 @@ public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<Evaluation
     }
 
     [Fact]
+    public void Plans_AutoAttackL2_EveryAttackL2()
+    {
+        var standard = EvaluationPlans.AutoAttackStandard(0.5, threatModel: ThreatModel.L2);
+        var rapid = EvaluationPlans.AutoAttackRapid(0.5, threatModel: ThreatModel.L2);
+
+        standard.Validate();
+        rapid.Validate();
+        standard.ThreatModel.Should().Be(ThreatModel.L2);
+        standard.Attacks().Select(a => (a.Attack.Descriptor.Family, a.Attack.Descriptor.Norm)).Should().Equal(
+            (AttackFamily.Apgd, ThreatModel.L2), (AttackFamily.Apgd, ThreatModel.L2), (AttackFamily.Square, ThreatModel.L2));
+        rapid.ThreatModel.Should().Be(ThreatModel.L2);
+    }
+
+    [Fact]
     public void Validate_PlanMixingNorms_ThrowsNamingBoth()
     {
         var plan = new EvaluationPlan("mixed", [new EvaluationStage("s", StageKind.Sweep, [new Pgd(0.5, 0.1, threatModel: ThreatModel.L2), new Fgsm(0.5)])]);
