@@ -31,7 +31,7 @@ public sealed class SharedOptions
 
     public Option<string> Plan { get; } = new("--plan")
     {
-        Description = "Evaluation plan: paper (FGSM grid + PGD sweep) | aa-rapid (APGD-CE → APGD-T, 3 targets) | aa-standard (APGD-CE → APGD-T, 9 targets → Square 5,000)",
+        Description = "Evaluation plan: paper (FGSM grid + PGD sweep) | aa-rapid (APGD-CE → APGD-T, 3 targets) | aa-standard (APGD-CE → APGD-T, 9 targets → FAB-T, 9 targets → Square 5,000)",
         DefaultValueFactory = _ => "paper",
         Recursive = true,
     };

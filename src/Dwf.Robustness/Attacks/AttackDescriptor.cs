@@ -42,6 +42,7 @@ public sealed record AttackDescriptor(
                 AttackFamily.Square => $"Square-{Queries}",
                 AttackFamily.Randomized => "Random",
                 AttackFamily.Trades => $"TRADES-KL-{Steps}",
+                AttackFamily.Fab => TargetClasses > 0 ? $"FAB-T-{Steps}" : $"FAB-{Steps}",
                 _ => "Custom",
             });
             sb.Append(CultureInfo.InvariantCulture, $"(ε={Epsilon.ToString("0.####", CultureInfo.InvariantCulture)}");

@@ -23,4 +23,7 @@ public enum AttackFamily
 
     /// <summary>TRADES's inner maximization (<see cref="TradesAttack"/>): signed-gradient ascent of the KL divergence from the clean prediction, label-free; a training attack, not PGD.</summary>
     Trades,
+
+    /// <summary>Fast Adaptive Boundary (Croce and Hein, 2020): minimal perturbations by projections onto the linearized decision boundary.</summary>
+    Fab,
 }

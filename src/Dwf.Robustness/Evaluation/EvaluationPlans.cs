@@ -4,8 +4,8 @@ using Dwf.Robustness.Defaults;
 namespace Dwf.Robustness.Evaluation;
 
 /// <summary>
-/// Ready-made evaluation plans. <see cref="AutoAttackStandard"/> follows AutoAttack's standard version (Croce and
-/// Hein, 2020) except FAB-T, which this library does not implement yet; <see cref="AutoAttackRapid"/> is the cheaper
+/// Ready-made evaluation plans. <see cref="AutoAttackStandard"/> is AutoAttack's standard version (Croce and Hein,
+/// 2020): APGD-CE → APGD-T → FAB-T → Square; <see cref="AutoAttackRapid"/> is the cheaper
 /// APGD-CE → APGD-T(3) cascade. Any <see cref="IAttack"/> can be added in a stage of one's own.
 /// </summary>
 public static class EvaluationPlans
@@ -51,8 +51,8 @@ public static class EvaluationPlans
             [new Apgd(epsilon, steps, threatModel: threatModel), Apgd.TargetedDlr(epsilon, AutoAttackDefaults.RapidTargets, steps, threatModel: threatModel)])]);
 
     /// <summary>
-    /// APGD-CE → APGD-T (9 targets) → Square (5,000 queries), a cascade at <paramref name="epsilon"/>: AutoAttack's
-    /// standard version without FAB-T.
+    /// APGD-CE → APGD-T (9 targets) → FAB-T (9 targets) → Square (5,000 queries), a cascade at <paramref name="epsilon"/>:
+    /// AutoAttack's standard version.
     /// </summary>
     /// <param name="epsilon">L∞ budget in [0,1] units.</param>
     /// <param name="steps">APGD iterations; 100 as in AutoAttack.</param>
@@ -62,5 +62,5 @@ public static class EvaluationPlans
         ThreatModel threatModel = ThreatModel.Linf) =>
         new("aa-standard", [new EvaluationStage("aa-standard", StageKind.Cascade,
             [new Apgd(epsilon, steps, threatModel: threatModel), Apgd.TargetedDlr(epsilon, AutoAttackDefaults.StandardTargets, steps, threatModel: threatModel),
-             new Square(epsilon, queries, threatModel: threatModel)])]);
+             Fab.TowardsTargets(epsilon, AutoAttackDefaults.StandardTargets, steps, threatModel: threatModel), new Square(epsilon, queries, threatModel: threatModel)])]);
 }

@@ -1,3 +1,4 @@
+using Dwf.Robustness.Attacks;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -51,7 +52,8 @@ public static class RobustBenchExport
         }
         else if (report.Plan.Name == "aa-standard")
         {
-            notes.Add("AutoAttack standard without FAB-T.");
+            bool fabT = report.Plan.Stages.SelectMany(s => s.Attacks).Any(d => d.Family == AttackFamily.Fab && d.TargetClasses > 0);
+            notes.Add(fabT ? "AutoAttack standard (APGD-CE, APGD-T, FAB-T, Square)." : "AutoAttack standard without FAB-T (a report written before FAB-T existed).");
         }
         else
         {

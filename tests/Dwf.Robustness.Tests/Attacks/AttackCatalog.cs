@@ -11,11 +11,14 @@ internal static class AttackCatalog
     {
         "fgsm", "fgsm-cw", "fgsm-targeted", "pgd", "pgd-no-random-start", "pgd-restarts", "pgd-cw", "pgd-targeted",
         "fast-fgsm", "random-epsilon-fgsm", "random-steps-pgd", "random-choice", "pgd-last-iterate",
-        "apgd-ce", "apgd-dlr", "apgd-restarts", "apgd-t", "square", "pgd-l2", "pgd-l2-targeted", "apgd-l2", "apgd-t-l2", "square-l2",
+        "apgd-ce", "apgd-dlr", "apgd-restarts", "apgd-t", "square", "pgd-l2", "pgd-l2-targeted", "apgd-l2", "apgd-t-l2", "square-l2", "fab", "fab-t", "fab-l2", "fab-t-l2",
     };
 
     /// <summary>The L2 budget of the L2 attacks: on 3×8×8 test images about as strong as <see cref="Eps"/> in L∞.</summary>
     public const double L2Eps = 0.3;
+
+    /// <summary>FAB's budgets in the catalog (L∞, L2).</summary>
+    public const double FabEps = 0.5, FabL2Eps = 4.0;
 
     public static IAttack Create(string name) => name switch
     {
@@ -38,6 +41,12 @@ internal static class AttackCatalog
         "apgd-t" => Apgd.TargetedDlr(Eps, targetClasses: 2, steps: 4),
         "square" => new Square(Eps, queries: 30),
         "pgd-l2" => new Pgd(L2Eps, L2Eps / 4, steps: 3, threatModel: ThreatModel.L2),
+        // FAB returns an image unchanged unless its smallest adversarial point lies within ε: budgets at which the
+        // contract's untrained model is broken, so that the contract sees FAB move pixels.
+        "fab" => new Fab(FabEps, steps: 5),
+        "fab-t" => Fab.TowardsTargets(FabEps, targetClasses: 2, steps: 5),
+        "fab-l2" => new Fab(FabL2Eps, steps: 5, threatModel: ThreatModel.L2),
+        "fab-t-l2" => Fab.TowardsTargets(FabL2Eps, targetClasses: 2, steps: 5, threatModel: ThreatModel.L2),
         "square-l2" => new Square(L2Eps, queries: 30, threatModel: ThreatModel.L2),
         "apgd-l2" => new Apgd(L2Eps, steps: 5, threatModel: ThreatModel.L2),
         "apgd-t-l2" => Apgd.TargetedDlr(L2Eps, targetClasses: 2, steps: 4, threatModel: ThreatModel.L2),

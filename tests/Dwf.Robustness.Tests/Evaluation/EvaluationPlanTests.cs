@@ -112,7 +112,7 @@ public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<Evaluation
         rapid.Validate();
         standard.ThreatModel.Should().Be(ThreatModel.L2);
         standard.Attacks().Select(a => (a.Attack.Descriptor.Family, a.Attack.Descriptor.Norm)).Should().Equal(
-            (AttackFamily.Apgd, ThreatModel.L2), (AttackFamily.Apgd, ThreatModel.L2), (AttackFamily.Square, ThreatModel.L2));
+            (AttackFamily.Apgd, ThreatModel.L2), (AttackFamily.Apgd, ThreatModel.L2), (AttackFamily.Fab, ThreatModel.L2), (AttackFamily.Square, ThreatModel.L2));
         rapid.ThreatModel.Should().Be(ThreatModel.L2);
     }
 
@@ -139,7 +139,7 @@ public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<Evaluation
     }
 
     [Fact]
-    public void Plans_Standard_ApgdCeThenTargetedThenSquare()
+    public void Plans_Standard_ApgdCeThenTargetedThenFabTThenSquare()
     {
         var plan = EvaluationPlans.AutoAttackStandard(8.0 / 255);
         var attacks = plan.Attacks().Select(a => a.Attack.Descriptor).ToList();
@@ -148,6 +148,7 @@ public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<Evaluation
         attacks.Select(d => (d.Family, d.Loss, d.TargetClasses, d.Queries)).Should().Equal(
             (AttackFamily.Apgd, AttackLoss.CrossEntropy, 0, 0),
             (AttackFamily.Apgd, AttackLoss.TargetedDifferenceOfLogitsRatio, 9, 0),
+            (AttackFamily.Fab, AttackLoss.CarliniWagnerMargin, 9, 0),
             (AttackFamily.Square, AttackLoss.CarliniWagnerMargin, 0, 5000));
         attacks.Should().OnlyContain(d => d.Epsilon == 8.0 / 255 && d.Norm == ThreatModel.Linf);
     }
