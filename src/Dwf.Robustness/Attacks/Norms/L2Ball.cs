@@ -21,6 +21,11 @@ internal sealed class L2Ball : NormBall
     /// <inheritdoc />
     public override Tensor Norm(Tensor delta) => delta.flatten(1).square().sum(1).sqrt();
 
+    /// <summary>Each image's <paramref name="delta"/> divided by its L2 norm (zero stays zero).</summary>
+    /// <param name="delta">[B,…] values.</param>
+    /// <returns>A new tensor shaped like <paramref name="delta"/>.</returns>
+    internal Tensor Normalize(Tensor delta) => delta / PerImage(Norm(delta) + Tiny, delta);
+
     /// <inheritdoc />
     public override Tensor Project(Tensor adversarial, Tensor images, double epsilon)
     {
@@ -36,7 +41,7 @@ internal sealed class L2Ball : NormBall
     {
         using var scope = NewDisposeScope();
         var direction = randn(images.shape, dtype: ScalarType.Float64, generator: generator);
-        direction /= PerImage(Norm(direction) + Tiny, direction);
+        direction = Normalize(direction);
         double dimension = images.numel() / Math.Max(1L, images.shape[0]);
         var radius = epsilon * rand([images.shape[0]], dtype: ScalarType.Float64, generator: generator).pow(1.0 / dimension);
         var delta = (direction * PerImage(radius, direction)).to(images.dtype).to(images.device);
@@ -62,7 +67,7 @@ internal sealed class L2Ball : NormBall
     {
         using var scope = NewDisposeScope();
         var t = randn(images.shape, generator: generator).to(images.dtype).to(images.device);
-        return (images + epsilon * t / PerImage(Norm(t) + Tiny, t)).clamp(0.0, 1.0).MoveToOuterDisposeScope();
+        return (images + epsilon * Normalize(t)).clamp(0.0, 1.0).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

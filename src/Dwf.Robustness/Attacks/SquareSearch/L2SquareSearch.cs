@@ -1,3 +1,4 @@
+using Dwf.Robustness.Attacks.Norms;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Attacks.SquareSearch;
@@ -74,10 +75,10 @@ internal sealed class L2SquareSearch : SquareSearch
         return (images + epsilon * Normalize(next)).clamp(0.0, 1.0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Per image, the L2 norm over C·H·W, shaped [N,1,1,1].</summary>
-    private static Tensor Norm(Tensor delta) => delta.square().sum([1, 2, 3], keepdim: true).sqrt();
+    /// <summary>Per image, the L2 norm over C·H·W (<see cref="L2Ball.Norm"/>), shaped [N,1,1,1].</summary>
+    private static Tensor Norm(Tensor delta) => L2Ball.Instance.Norm(delta).view(-1, 1, 1, 1);
 
-    private static Tensor Normalize(Tensor delta) => delta / (Norm(delta) + Tiny);
+    private static Tensor Normalize(Tensor delta) => L2Ball.Instance.Normalize(delta);
 
     /// <summary>The s × s pattern η and its transpose as [1,1,s,s] tensors like <paramref name="like"/>.</summary>
     private static (Tensor Pattern, Tensor Transposed) Patterns(long side, Tensor like)
