@@ -139,7 +139,7 @@ public sealed class Fab : AttackBase
     {
         long n = x0.shape[0];
         var view = new long[] { n, 1, 1, 1 };
-        var current = randomStart ? Ball.Project(x0 + 0.5 * Epsilon * Direction(x0, generator), x0, Epsilon) : x0.clone();
+        var current = randomStart ? Ball.SurfaceStart(x0, 0.5 * Epsilon, generator) : x0.clone();
         var best = x0.clone();
         var bestSize = full(n, double.PositiveInfinity, dtype: ScalarType.Float64, device: x0.device);
         var flatClean = x0.flatten(1);
@@ -211,14 +211,5 @@ public sealed class Fab : AttackBase
 
         var offset = (gradient * x.flatten(1)).sum(1) - difference;
         return (gradient.detach(), offset.detach());
-    }
-
-    /// <summary>A random direction of unit norm (L∞: uniform in the cube scaled to its surface; L2: a normalized Gaussian), drawn on the CPU.</summary>
-    private Tensor Direction(Tensor like, Generator? generator)
-    {
-        var t = ThreatModel == ThreatModel.Linf
-            ? (rand(like.shape, generator: generator) * 2 - 1).to(like.dtype).to(like.device)
-            : randn(like.shape, generator: generator).to(like.dtype).to(like.device);
-        return t / Ball.Norm(t).clamp_min(1e-12).view(-1, 1, 1, 1);
     }
 }
