@@ -51,7 +51,7 @@ public static class RunOutcomes
                 throw new InvalidDataException($"{rapidPath} is of other images than {paperPath}.");
             }
 
-            robust = robust.Zip(Robust(rapid, epsilon, rapidPath), (a, b) => a && b).ToArray();
+            robust = SampleOutcomes.CorrectUnderAll([robust, Robust(rapid, epsilon, rapidPath)]);
         }
 
         var clean = paper.CleanOutcomes?.ToArray() ?? throw new InvalidDataException($"{paperPath} has no per-image clean outcomes (schema 1); evaluate again.");

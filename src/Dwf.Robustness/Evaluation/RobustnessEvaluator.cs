@@ -294,7 +294,7 @@ public sealed class RobustnessEvaluator
         {
             double e = unit.Attack.Descriptor.Epsilon;
             var atBudget = Enumerable.Range(0, u).Where(i => Epsilon.SameBudget(units[i].Attack.Descriptor.Epsilon, e)).Select(i => completed[i]).ToList();
-            return clean.Select((c, i) => c && atBudget.All(o => o[i])).ToArray();
+            return SampleOutcomes.CorrectUnderAll([clean, .. atBudget]);
         }
 
         for (int i = u - 1; i >= 0; i--)
@@ -341,7 +341,7 @@ public sealed class RobustnessEvaluator
     {
         string name = stage?.Name ?? EvaluationUnit.AdaptiveStage;
         var members = Enumerable.Range(0, units.Count).Where(i => units[i].Stage == name).ToList();
-        var robust = clean.Select((c, i) => c && members.All(m => completed[m][i])).ToArray();
+        var robust = SampleOutcomes.CorrectUnderAll([clean, .. members.Select(m => completed[m])]);
         return new StageRecord(name, stage?.Kind ?? StageKind.Cascade, members.Select(m => units[m].Attack.Descriptor).ToList(),
             (double)robust.Count(c => c) / clean.Length);
     }
@@ -463,7 +463,7 @@ public sealed class RobustnessEvaluator
         return budgets.Select(e =>
         {
             var at = Enumerable.Range(0, results.Count).Where(i => Epsilon.SameBudget(results[i].Descriptor.Epsilon, e)).ToList();
-            var robust = clean.Select((c, i) => c && at.All(r => outcomes[r][i])).ToArray();
+            var robust = SampleOutcomes.CorrectUnderAll([clean, .. at.Select(r => outcomes[r])]);
             int hits = robust.Count(c => c);
             return new WorstCase(e, (double)hits / clean.Length, hits, clean.Length, ConfidenceInterval.Wilson(hits, clean.Length),
                 at.Select(r => results[r].Attack).ToList(), PerClass(robust, labels, classes), SampleOutcomes.From(robust));

@@ -27,6 +27,40 @@ public sealed record SampleOutcomes(int Count, string Bits)
         return new SampleOutcomes(correct.Count, Convert.ToBase64String(bytes));
     }
 
+    /// <summary>
+    /// Per image, whether it is correct under every one of <paramref name="outcomes"/>: the worst case over attacks
+    /// (and the clean pass, when it is one of them). No outcomes at all gives an empty array.
+    /// </summary>
+    /// <param name="outcomes">Per-image outcomes of equal length, in the same image order.</param>
+    /// <returns>A new array.</returns>
+    /// <exception cref="ArgumentException">The arrays differ in length.</exception>
+    public static bool[] CorrectUnderAll(IEnumerable<bool[]> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        bool[]? result = null;
+        foreach (var o in outcomes)
+        {
+            ArgumentNullException.ThrowIfNull(o, nameof(outcomes));
+            if (result is null)
+            {
+                result = (bool[])o.Clone();
+                continue;
+            }
+
+            if (o.Length != result.Length)
+            {
+                throw new ArgumentException($"Per-image outcomes of {o.Length} and {result.Length} images cannot be combined; they must be of the same images.", nameof(outcomes));
+            }
+
+            for (int i = 0; i < result.Length; i++)
+            {
+                result[i] &= o[i];
+            }
+        }
+
+        return result ?? [];
+    }
+
     /// <summary>Images still classified correctly.</summary>
     [JsonIgnore]
     public int Correct => ToArray().Count(c => c);

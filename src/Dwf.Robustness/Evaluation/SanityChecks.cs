@@ -118,16 +118,7 @@ internal static class SanityChecks
             return results.Min(r => r.Accuracy);
         }
 
-        var robust = results[0].Outcomes!.ToArray();
-        foreach (var r in results.Skip(1))
-        {
-            var outcomes = r.Outcomes!.ToArray();
-            for (int i = 0; i < robust.Length; i++)
-            {
-                robust[i] &= outcomes[i];
-            }
-        }
-
+        var robust = SampleOutcomes.CorrectUnderAll(results.Select(r => r.Outcomes!.ToArray()));
         return robust.Length == 0 ? 0 : (double)robust.Count(c => c) / robust.Length;
     }
 
