@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | evaluation-phase <run> <model.bin> <out prefix> [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -83,6 +83,11 @@ switch (workload)
     case "calibrate":
         // calibrate <seed> [cosine|constant|onecycle] [warmupEpochs] [nesterov] [decayNormAndBias] [epochs]: the library's side of python/calibrate_clean_expert.py
         CalibrationWorkload.Run(args, Environment.GetEnvironmentVariable("DWF_CIFAR10") ?? "../shared/data/cifar10/cifar-10-binary.tar.gz");
+        break;
+
+    case "evaluation-phase":
+        // evaluation-phase <run> <model.bin> <out prefix> [archive]: a sample run's evaluation of one model, fixed clock, batches per pass
+        EvaluationPhaseWorkload.Run(args[1], args[2], args[3], args.Length > 4 ? args[4] : "../shared/data/cifar10/cifar-10-binary.tar.gz");
         break;
 
     case "plans":
