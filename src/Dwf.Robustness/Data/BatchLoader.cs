@@ -49,6 +49,15 @@ public sealed class BatchLoader
         return new Batch(FloatImages(_data.Images.narrow(0, 0, n)), _data.Labels.narrow(0, 0, n).to(_device));
     }
 
+    /// <summary>The images at <paramref name="indices"/> (dataset positions, in the order given), unaugmented, as a float batch; no random draw is made.</summary>
+    /// <param name="indices">Positions in the dataset, each in [0, Count).</param>
+    internal Batch Gather(IReadOnlyList<int> indices)
+    {
+        using var scope = NewDisposeScope();
+        var index = tensor(indices.Select(i => (long)i).ToArray());
+        return new Batch(FloatImages(_data.Images.index_select(0, index)), _data.Labels.index_select(0, index).to(_device));
+    }
+
     /// <summary>Stored images (uint8 0–255 or float) as float32 in [0,1] on the loader's device.</summary>
     private Tensor FloatImages(Tensor stored)
     {

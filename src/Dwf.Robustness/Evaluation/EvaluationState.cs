@@ -11,7 +11,8 @@ namespace Dwf.Robustness.Evaluation;
 /// </summary>
 internal sealed class EvaluationState
 {
-    public const int CurrentVersion = 1;
+    /// <summary>2: <see cref="BatchesDone"/> counts packed batches of eligible images (version 1 counted batches of the test subset).</summary>
+    public const int CurrentVersion = 2;
 
     public int Version { get; set; } = CurrentVersion;
 

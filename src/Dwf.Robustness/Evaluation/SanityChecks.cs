@@ -64,13 +64,15 @@ internal static class SanityChecks
     }
 
     /// <summary>Whether the model gives different logits for the first images twice (two forward passes): the test that switches expectation over transformation on.</summary>
-    public static bool IsRandomized(nn.Module<Tensor, Tensor> model, BatchLoader loader)
+    public static bool IsRandomized(nn.Module<Tensor, Tensor> model, Tensor images)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var first = loader.First(Math.Min(64, loader.Count));
-        return Difference(model, first.Images, model.call(first.Images)) > 0;
+        return Difference(model, images, model.call(images)) > 0;
     }
+
+    /// <summary>Images <see cref="IsRandomized"/> looks at.</summary>
+    public const int RandomnessImages = 64;
 
     /// <summary>The largest logit difference between <paramref name="logits"/> and a second pass on <paramref name="images"/>, 0 when within 1e-5 of the logits' scale.</summary>
     private static double Difference(nn.Module<Tensor, Tensor> model, Tensor images, Tensor logits)
@@ -158,17 +160,17 @@ internal static class SanityChecks
     /// the adaptive targets (surrogates around the routing, per-part attacks) were attacked too; a warning when not.
     /// </summary>
     /// <param name="routed">The model under evaluation.</param>
-    /// <param name="batch">The first evaluation batch.</param>
+    /// <param name="images">The first images of the evaluation (at most 200 of its first batch).</param>
     /// <param name="adaptiveChecksRun">Whether the evaluation ran any adaptive attack on the model's targets.</param>
     /// <param name="warnings">Where a finding goes.</param>
-    public static void CheckRoutingGradient(IRoutedModel routed, Batch batch, bool adaptiveChecksRun, List<string> warnings)
+    public static void CheckRoutingGradient(IRoutedModel routed, Tensor images, bool adaptiveChecksRun, List<string> warnings)
     {
         if (adaptiveChecksRun || routed.RouteNames.Count < 2)
         {
             return;
         }
 
-        double share = ZeroRoutingGradientShare(routed, batch.Images.narrow(0, 0, Math.Min(batch.Size, 200)));
+        double share = ZeroRoutingGradientShare(routed, images);
         if (share > ZeroGradientShare)
         {
             warnings.Add($"The routing weights have an exactly zero input gradient for {F(100 * share)}% of the images checked: the selection is not " +
@@ -199,11 +201,9 @@ internal static class SanityChecks
     }
 
     /// <summary>Zero input gradients on a share of images, and accuracy not near zero at a very large ε.</summary>
-    public static void CheckGradientsAndLargeEpsilon(nn.Module<Tensor, Tensor> model, Batch batch, bool[] clean, EvaluationOptions options, List<string> warnings)
+    public static void CheckGradientsAndLargeEpsilon(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, bool[] clean, EvaluationOptions options, List<string> warnings)
     {
-        int take = Math.Min(batch.Size, 200);
-        var x = batch.Images.narrow(0, 0, take);
-        var y = batch.Labels.narrow(0, 0, take);
+        int take = (int)x.shape[0];
         using (enable_grad())
         {
             var input = x.detach().requires_grad_(true);
@@ -218,7 +218,7 @@ internal static class SanityChecks
             }
         }
 
-        var index = RobustnessEvaluator.EligibleIndices(clean, 0, take).Select(i => (long)i).ToArray();
+        var index = Enumerable.Range(0, take).Where(i => clean[i]).Select(i => (long)i).ToArray();
         if (index.Length == 0)
         {
             return;

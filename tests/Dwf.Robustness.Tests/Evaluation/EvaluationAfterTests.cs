@@ -1,5 +1,6 @@
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Evaluation;
+using Dwf.Robustness.Testing;
 using Dwf.Robustness.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -102,5 +103,20 @@ public class EvaluationAfterTests(EvaluationFixture f) : IClassFixture<Evaluatio
         var act = () => new RobustnessEvaluator(Second(new Apgd(Eps, steps: 2)) with { After = first }).Evaluate(untrained, f.TestSet, "tiny");
 
         act.Should().Throw<ArgumentException>().WithMessage("*classifies * of * clean images differently*other weights*");
+    }
+
+    [Fact]
+    public void Evaluate_AfterWithTwoAttacksAtOneBudget_BothCountedAndNothingLeaks()
+    {
+        // Both attacks of the second plan share the earlier report's survivors at that ε: one tensor, disposed once.
+        var first = new RobustnessEvaluator(First()).Evaluate(f.Trained.Model, f.TestSet, "tiny");
+        var plan = new EvaluationPlan("second", [new EvaluationStage("cascade", StageKind.Cascade, [new Apgd(Eps, steps: 3), new Fgsm(Eps)])]);
+        RobustnessReport? second = null;
+
+        LeakCheck.AssertNoLeak(() =>
+            second = new RobustnessEvaluator(Second(new Fgsm(Eps)) with { Plan = plan, After = first }).Evaluate(f.Trained.Model, f.TestSet, "tiny"));
+
+        second!.Attacks.Should().HaveCount(2);
+        second.WorstCaseAt(Eps)!.Accuracy.Should().BeLessThanOrEqualTo(first.WorstCaseAt(Eps)!.Accuracy);
     }
 }

@@ -1,4 +1,5 @@
 using Dwf.Robustness.Evaluation;
+using Dwf.Robustness.Testing;
 using Dwf.Robustness.Tests.TestSupport;
 using static TorchSharp.torch;
 
@@ -16,6 +17,15 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
         BatchSize = 64,
         Seed = 3,
     };
+
+    [Fact]
+    public void Evaluate_WithSanityChecksAndPackedCascade_LeaksNoTensor()
+    {
+        // Sanity checks read the first images once (views of them must not outlive the call); the cascade packs survivors.
+        var options = Small() with { PgdSteps = [3], BatchSize = 32, PerClass = 40 };
+
+        LeakCheck.AssertNoLeak(() => new RobustnessEvaluator(options).Evaluate(f.Trained.Model, f.TestSet, "tiny"));
+    }
 
     [Fact]
     public void Evaluate_ModelWithNaNWeight_ThrowsNamingTheParameter()

@@ -1,0 +1,173 @@
+using Dwf.Robustness.Data;
+using Dwf.Robustness.Infrastructure;
+using Dwf.Robustness.Routing;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Dwf.Robustness.Evaluation;
+
+/// <summary>
+/// Everything one call of <see cref="RobustnessEvaluator.Evaluate"/> shares between its passes: the model, the test
+/// subset and its loader, the attack runs, the outcomes so far, the resumable state, the first images (read once, for
+/// every check that looks at them), progress, cancellation and the clock.
+/// </summary>
+internal sealed class EvaluationRun : IDisposable
+{
+    private readonly bool _ownsData;
+    private readonly IReadOnlyList<AdaptiveTarget> _targets;
+
+    private EvaluationRun(RobustnessEvaluator.Call call, EvaluationOptions options, Clock clock, ILogger logger)
+    {
+        Call = call;
+        Options = options;
+        Clock = clock;
+        Logger = logger;
+        Model = call.Model;
+        Routed = call.Model as IRoutedModel;
+        (Data, _ownsData, Description) = Subset(options, call.TestSet, call.DatasetName);
+        _targets = Routed is not null && options.AdaptiveMixtureChecks ? Routed.AdaptiveTargets() : [];
+        Device = call.Device ?? Model.parameters().FirstOrDefault()?.device ?? CPU;
+        Loader = new BatchLoader(Data, new BatchLoaderOptions { BatchSize = options.BatchSize, Shuffle = false, Augment = false }, Device);
+        Plan = options.ResolvePlan();
+        Units = EvaluationUnit.Build(Plan, _targets);
+        Labels = Data.Labels.data<long>().ToArray();
+        First = Loader.First(Math.Max(options.BatchSize, Math.Max(Numerics.InputGradientCheck.MinimumImages, SanityChecks.RandomnessImages)));
+    }
+
+    public RobustnessEvaluator.Call Call { get; }
+
+    public EvaluationOptions Options { get; }
+
+    public Clock Clock { get; }
+
+    public ILogger Logger { get; }
+
+    public nn.Module<Tensor, Tensor> Model { get; }
+
+    public IRoutedModel? Routed { get; }
+
+    public ImageDataset Data { get; }
+
+    public string Description { get; }
+
+    public Device Device { get; }
+
+    public BatchLoader Loader { get; }
+
+    public EvaluationPlan Plan { get; }
+
+    public IReadOnlyList<EvaluationUnit> Units { get; }
+
+    public long[] Labels { get; }
+
+    public int Count => Labels.Length;
+
+    /// <summary>The first images of the test subset (unshuffled), enough for every check; read once.</summary>
+    public Batch First { get; }
+
+    /// <summary>The clean pass and one pass per attack run.</summary>
+    public int Stages => Units.Count + 1;
+
+    public string DataHash { get; private set; } = "";
+
+    /// <summary>Samples per gradient (expectation over transformation), 1 for a deterministic model.</summary>
+    public int Expectation { get; private set; } = 1;
+
+    public EvaluationState State { get; private set; } = null!;
+
+    public Outcomes Outcomes { get; private set; } = null!;
+
+    /// <summary>Findings of the checks on <see cref="First"/> after the clean pass; reported after the sweep and adaptive checks, not kept in the state.</summary>
+    public List<string> LateWarnings { get; } = [];
+
+    /// <summary>Subset, loader, attack runs, state (resumed when its file exists), the earlier report's survivors and the gradient check.</summary>
+    public static EvaluationRun Start(RobustnessEvaluator.Call call, EvaluationOptions options, TimeProvider time, ILogger logger, bool wasTraining)
+    {
+        var run = new EvaluationRun(call, options, new Clock(time), logger);
+        try
+        {
+            using var scope = NewDisposeScope(); // the views of the first images below
+            run.DataHash = run.Data.ContentHash();
+            run.Expectation = options.ExpectationSamples ??
+                (SanityChecks.IsRandomized(run.Model, run.FirstImages(SanityChecks.RandomnessImages).Images) ? Defaults.AutoAttackDefaults.ExpectationSamples : 1);
+            var after = options.After is { } earlier ? EarlierReport.Survivors(earlier, run.Units, run.DataHash, call.ModelName, run.Count) : null;
+            run.Outcomes = new Outcomes(run.Units, after, run.Device);
+            // Hashing every weight is only needed to guard a state file: skipped when there is none.
+            run.State = EvaluationState.LoadOrNew(call.StatePath, call.StatePath is null ? "" : EvaluationFingerprint.Of(run),
+                run.Units.Count, run.Count, run.Loader.BatchesPerEpoch, run.Routed?.RouteNames.Count ?? 0);
+            var (images, labels) = run.FirstImages(Numerics.InputGradientCheck.MinimumImages);
+            var check = Numerics.InputGradientCheck.EnsureChecked(run.Model, images, labels, options.GradientCheck);
+            if (check is { Passed: false } && !run.State.Warnings.Contains(check.Describe()))
+            {
+                run.State.Warnings.Add(check.Describe());
+            }
+
+            if (run.State.Clean is null && wasTraining)
+            {
+                run.State.Warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");
+            }
+
+            int experts = run.Routed?.RouteNames.Count ?? 0;
+            run.State.GateClean ??= new double[experts];
+            run.State.GateAttacked ??= new double[experts];
+            return run;
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The first <paramref name="count"/> images (fewer when the subset is smaller) and their labels: views of <see cref="First"/>, in the caller's dispose scope.</summary>
+    public (Tensor Images, Tensor Labels) FirstImages(int count)
+    {
+        long take = Math.Min(count, First.Size);
+        return (First.Images.narrow(0, 0, take), First.Labels.narrow(0, 0, take));
+    }
+
+    /// <summary>Adds the time since the last checkpoint to the state and saves it (atomically) when the evaluation has a state file.</summary>
+    public void Checkpoint()
+    {
+        State.Seconds += Clock.Elapsed.TotalSeconds;
+        Clock.Restart();
+        State.Save(Call.StatePath);
+    }
+
+    /// <summary>Progress between batches of pass <paramref name="stage"/>.</summary>
+    public void Report(string name, int stage, int done, int total, long step = 0, long steps = 0) =>
+        Call.Progress?.Report(new EvaluationProgress(name, stage, Stages, done, total, step, steps));
+
+    public void Dispose()
+    {
+        Outcomes?.Dispose();
+        First?.Dispose();
+        if (_ownsData)
+        {
+            Data.Dispose();
+        }
+
+        foreach (var target in _targets.Where(t => t.DisposeAfterUse))
+        {
+            target.Module.Dispose();
+        }
+    }
+
+    private static (ImageDataset Data, bool Owns, string Description) Subset(EvaluationOptions options, ImageDataset testSet, string name)
+    {
+        if (options.PerClass is { } perClass)
+        {
+            int skip = options.SkipPerClass;
+            return (testSet.TakePerClass(perClass, skip), true, skip == 0
+                ? $"{name}, first {perClass} per class"
+                : $"{name}, images {skip + 1}–{skip + perClass} of each class");
+        }
+
+        if (options.FirstN is { } first && first < testSet.Count)
+        {
+            return (testSet.Take(first), true, $"{name}, first {first}");
+        }
+
+        return (testSet, false, $"{name}, all {testSet.Count}");
+    }
+}
