@@ -10,13 +10,14 @@ namespace Dwf.Robustness.Tests.PublicApi;
 /// </summary>
 public class PublicApiTests
 {
-    public static TheoryData<string> Assemblies => ["Dwf.Robustness", "Dwf.Robustness.PyTorch", "Dwf.Robustness.Testing", "Dwf.Robustness.Plotting"];
+    public static TheoryData<string> Assemblies => ["Dwf.Robustness", "Dwf.Robustness.PyTorch", "Dwf.Robustness.Testing", "Dwf.Robustness.Plotting", "Dwf.Robustness.Images"];
 
     private static Assembly Find(string name) => name switch
     {
         "Dwf.Robustness" => typeof(Dwf.Robustness.Moe.MixtureOfExperts).Assembly,
         "Dwf.Robustness.PyTorch" => typeof(Dwf.Robustness.PyTorch.PyTorchWeights).Assembly,
         "Dwf.Robustness.Plotting" => typeof(Dwf.Robustness.Plotting.ReportPlot).Assembly,
+        "Dwf.Robustness.Images" => typeof(Dwf.Robustness.Images.ImageFolder).Assembly,
         _ => typeof(LeakCheck).Assembly,
     };
 
