@@ -4,12 +4,16 @@ using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Experts;
 
-/// <summary>The ResNet basic block: two 3×3 convolutions with BatchNorm and an identity or 1×1 projection shortcut.</summary>
+/// <summary>
+/// The ResNet basic block: two 3×3 convolutions with BatchNorm and an identity or 1×1 projection shortcut. The 3×3
+/// convolutions come from a <see cref="ConvFactory"/> (<see cref="ChannelsLastConv2d"/> by default; ADVMoE's block
+/// passes its mixture-of-experts convolution); the shortcut is always a dense convolution.
+/// </summary>
 public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly ChannelsLastConv2d conv1;
+    private readonly nn.Module<Tensor, Tensor> conv1;
     private readonly BatchNorm2d bn1;
-    private readonly ChannelsLastConv2d conv2;
+    private readonly nn.Module<Tensor, Tensor> conv2;
     private readonly BatchNorm2d bn2;
     private readonly Sequential shortcut;
 
@@ -17,11 +21,13 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     /// <param name="inPlanes">Input channels.</param>
     /// <param name="planes">Output channels.</param>
     /// <param name="stride">Stride of the first convolution (2 halves the resolution).</param>
-    public BasicBlock(long inPlanes, long planes, long stride) : base(nameof(BasicBlock))
+    /// <param name="conv">Builds the two 3×3 convolutions; a bias-free <see cref="ChannelsLastConv2d"/> when null.</param>
+    public BasicBlock(long inPlanes, long planes, long stride, ConvFactory? conv = null) : base(nameof(BasicBlock))
     {
-        conv1 = new ChannelsLastConv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
+        conv ??= static (i, o, k, s, p) => new ChannelsLastConv2d(i, o, k, stride: s, padding: p, bias: false);
+        conv1 = conv(inPlanes, planes, 3, stride, 1);
         bn1 = nn.BatchNorm2d(planes);
-        conv2 = new ChannelsLastConv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
+        conv2 = conv(planes, planes, 3, 1, 1);
         bn2 = nn.BatchNorm2d(planes);
         shortcut = stride != 1 || inPlanes != planes
             ? nn.Sequential(new ChannelsLastConv2d(inPlanes, planes, 1, stride: stride, bias: false), nn.BatchNorm2d(planes))

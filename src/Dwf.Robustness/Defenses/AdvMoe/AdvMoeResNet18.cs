@@ -46,7 +46,7 @@ public sealed class AdvMoeResNet18 : nn.Module<Tensor, Tensor>, IRoutedModel
         Ratio = ratio;
         _names = Enumerable.Range(1, experts).Select(i => $"group-{i}").ToArray();
         routing = new MoeRoutingContext();
-        backbone = new ResNet18(numClasses, width * ratio, block: (i, o, s) => new MoeBasicBlock(i, o, s, experts, routing));
+        backbone = new ResNet18(numClasses, width * ratio, block: (i, o, s) => new BasicBlock(i, o, s, (ci, co, k, cs, p) => new MoeConv2d(ci, co, experts, k, cs, p, routing)));
         router = new CifarResNet(experts, depth: 20, width: routerWidth);
         RegisterComponents();
     }
