@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Cross-check of Dwf.Robustness's APGD-CE / APGD-T against the reference AutoAttack code (fra31/auto-attack).
+"""Cross-check of Dwf.Robustness's APGD-CE / APGD-T (and AutoAttack's standard version) against the reference code.
 
-Loads a ResNet-18 expert saved by the library's ``ModelFile.Save`` into a PyTorch mirror of the library's
-architecture, takes the first N CIFAR-10 test images and runs the reference APGD-CE and APGD-T (Linf) on the
-clean-correct ones, printing clean and robust accuracy (and the logits of the first two images, so the mirror can be
-checked against the library's own forward pass). The numbers are meant to be compared with the library's attacks on
-the same weights and images.
+Loads an expert or a whole mixture saved by the library (``SavedModel.Save``: weights and manifest, rebuilt by the
+mirror in dwf_models.py; or a bare ResNet-18 expert written by ``ModelFile.Save`` with ``--width``), takes the first N
+CIFAR-10 test images and runs the reference APGD-CE and APGD-T (Linf or L2) on the clean-correct ones, and with
+``--standard`` the whole standard version (APGD-CE, APGD-T, FAB-T, Square) as run_standard_evaluation runs it,
+printing clean and robust accuracy (and the logits of the first two images, so the mirror can be checked against the
+library's own forward pass). The numbers are meant to be compared with the library's attacks on the same weights and
+images.
 
 The reference code is run from a local, unmodified export of fra31/auto-attack (default: <repo>/.oracle/auto-attack);
 it is not part of this repository. See python/README.md.
@@ -29,7 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ORACLE = REPO_ROOT / ".oracle" / "auto-attack"
 DEFAULT_DATA = Path("/work/shared/data/cifar10/cifar-10-binary.tar.gz")
 
-from dwf_models import ModelFileError, ResNet18, load_model, read_state_dict  # noqa: E402,F401  (the mirror)
+from dwf_models import ModelFileError, ResNet18, load, load_model, read_state_dict  # noqa: E402,F401  (the mirror)
 
 # ---------------------------------------------------------------------------------------------------------------------
 # CIFAR-10 binary test batch.
@@ -61,7 +63,15 @@ def predict(model, x, bs):
     return torch.cat([model(x[i:i + bs]).argmax(1) for i in range(0, x.shape[0], bs)])
 
 
-def run_attack(attack, model, x, y, flags, bs, eps, name):
+def outside(adv, x, eps, norm):
+    """The largest distance of an adversarial image from its clean one in the threat model's norm, if above eps."""
+    d = (adv - x).flatten(1)
+    dist = d.abs().amax(1) if norm == "Linf" else d.norm(dim=1)
+    worst = dist.max().item() if dist.numel() else 0.0
+    return worst if worst > eps + 1e-5 else None
+
+
+def run_attack(attack, model, x, y, flags, bs, eps, name, norm="Linf"):
     """Attacks the images whose flag is set, batch by batch (AutoAttack resets the seed in every perturb call, as
     run_standard_evaluation does per batch). Returns the new flags (still correctly classified) and the seconds."""
     flags = flags.clone()
@@ -71,9 +81,9 @@ def run_attack(attack, model, x, y, flags, bs, eps, name):
         bi = idx[b:b + bs]
         xb, yb = x[bi].clone(), y[bi].clone()
         adv = attack.perturb(xb, yb)
-        linf = (adv - xb).abs().amax().item()
-        if linf > eps + 1e-5 or adv.min().item() < 0 or adv.max().item() > 1:
-            sys.exit(f"{name}: adversarial images leave the threat model (Linf {linf}, range "
+        far = outside(adv, xb, eps, norm)
+        if far is not None or adv.min().item() < 0 or adv.max().item() > 1:
+            sys.exit(f"{name}: adversarial images leave the threat model ({norm} {far}, range "
                      f"[{adv.min().item()}, {adv.max().item()}])")
         with torch.no_grad():
             still = model(adv).argmax(1) == yb
@@ -87,12 +97,17 @@ def parse_eps(text):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", required=True, type=Path, help="expert weights written by ModelFile.Save")
-    ap.add_argument("--width", type=float, default=1.0, help="ResNet-18 width multiplier of that expert (default 1.0)")
+    ap.add_argument("--model", required=True, type=Path,
+                    help="weights written by SavedModel.Save (an expert or a mixture, rebuilt from <model>.manifest.json), "
+                         "or a bare ResNet-18 expert written by ModelFile.Save (then give --width)")
+    ap.add_argument("--width", type=float, default=1.0, help="ResNet-18 width multiplier of a bare expert (default 1.0)")
+    ap.add_argument("--norm", choices=["Linf", "L2"], default="Linf", help="threat model (default Linf)")
+    ap.add_argument("--standard", action="store_true",
+                    help="also run AutoAttack's standard version (APGD-CE, APGD-T, FAB-T, Square) with run_standard_evaluation")
     ap.add_argument("--classes", type=int, default=None, help="classes (default: from linear.weight)")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="cifar-10-binary.tar.gz")
     ap.add_argument("--n", type=int, default=500, help="first N test images (default 500)")
-    ap.add_argument("--eps", type=parse_eps, default=8 / 255, help="Linf radius, e.g. 0.0313725 or 8/255 (default 8/255)")
+    ap.add_argument("--eps", type=parse_eps, default=None, help="radius, e.g. 8/255 (the Linf default) or 0.5 (the L2 default)")
     ap.add_argument("--iters", type=int, default=100, help="APGD iterations (default 100)")
     ap.add_argument("--targets", type=int, default=9, help="APGD-T target classes (default 9)")
     ap.add_argument("--restarts", type=int, default=1, help="restarts of each attack (default 1)")
@@ -111,12 +126,19 @@ def main(argv=None):
     sys.path.insert(0, str(args.oracle))
     from autoattack.autopgd_base import APGDAttack, APGDAttack_targeted  # noqa: E402
 
-    model, sd = load_model(args.model, args.width, args.classes)
-    num_classes = model.linear.out_features
+    if args.eps is None:
+        args.eps = 8 / 255 if args.norm == "Linf" else 0.5
+    if Path(str(args.model) + ".manifest.json").exists():
+        model = load(args.model).eval()
+        sd = model.state_dict()
+    else:
+        model, sd = load_model(args.model, args.width, args.classes)
+    with torch.no_grad():
+        num_classes = model(torch.zeros(1, 3, 32, 32)).shape[1]
     if not 1 <= args.targets <= num_classes - 1:
         sys.exit(f"--targets must be in [1, {num_classes - 1}] for {num_classes} classes; got {args.targets}")
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"model: {args.model} ({len(sd)} entries, {n_params} parameters, width {args.width}, {num_classes} classes)")
+    print(f"model: {args.model} ({type(model).__name__}, {len(sd)} entries, {n_params} parameters, {num_classes} classes)")
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, oracle {args.oracle}")
 
     x, y = load_cifar10_test(args.data, args.n)
@@ -135,19 +157,19 @@ def main(argv=None):
 
     c, ca = acc(clean)
     print(f"clean accuracy: {ca:.4f} ({c}/{n})")
-    print(f"attacks: Linf eps {args.eps:.8f}, {args.iters} iterations, {args.restarts} restart(s), seed {args.seed}, "
+    print(f"attacks: {args.norm} eps {args.eps:.8f}, {args.iters} iterations, {args.restarts} restart(s), seed {args.seed}, "
           f"{args.targets} targets, batch {args.batch_size}")
 
-    common = dict(n_iter=args.iters, norm="Linf", n_restarts=args.restarts, eps=args.eps, seed=args.seed,
+    common = dict(n_iter=args.iters, norm=args.norm, n_restarts=args.restarts, eps=args.eps, seed=args.seed,
                   eot_iter=1, rho=.75, verbose=False, device=torch.device("cpu"))
     apgd_ce = APGDAttack(model, loss="ce", **common)
     apgd_t = APGDAttack_targeted(model, n_target_classes=args.targets, **common)
 
-    ce_flags, ce_s = run_attack(apgd_ce, model, x, y, clean, args.batch_size, args.eps, "APGD-CE")
+    ce_flags, ce_s = run_attack(apgd_ce, model, x, y, clean, args.batch_size, args.eps, "APGD-CE", args.norm)
     r, ra = acc(ce_flags)
     print(f"robust accuracy APGD-CE: {ra:.4f} ({r}/{n}) [{ce_s:.1f} s]")
 
-    t_flags, t_s = run_attack(apgd_t, model, x, y, clean, args.batch_size, args.eps, "APGD-T")
+    t_flags, t_s = run_attack(apgd_t, model, x, y, clean, args.batch_size, args.eps, "APGD-T", args.norm)
     r, ra = acc(t_flags)
     print(f"robust accuracy APGD-T: {ra:.4f} ({r}/{n}) [{t_s:.1f} s]")
 
@@ -157,16 +179,32 @@ def main(argv=None):
 
     cascade_flags, cas_s = None, 0.0
     if not args.skip_cascade:
-        cascade_flags, cas_s = run_attack(apgd_t, model, x, y, ce_flags, args.batch_size, args.eps, "cascade APGD-T")
+        cascade_flags, cas_s = run_attack(apgd_t, model, x, y, ce_flags, args.batch_size, args.eps, "cascade APGD-T", args.norm)
         r, ra = acc(cascade_flags)
         print(f"robust accuracy cascade APGD-CE -> APGD-T: {ra:.4f} ({r}/{n}) [{cas_s:.1f} s]")
+
+    standard_flags, std_s = None, 0.0
+    if args.standard:
+        from autoattack import AutoAttack  # noqa: E402
+        adversary = AutoAttack(model, norm=args.norm, eps=args.eps, version="standard", seed=args.seed,
+                               device=torch.device("cpu"), verbose=False)
+        start = time.time()
+        adv = adversary.run_standard_evaluation(x, y, bs=args.batch_size)
+        std_s = time.time() - start
+        far = outside(adv, x, args.eps, args.norm)
+        if far is not None:
+            sys.exit(f"standard: adversarial images leave the threat model ({args.norm} {far})")
+        standard_flags = clean & (predict(model, adv, args.batch_size) == y)
+        r, ra = acc(standard_flags)
+        print(f"robust accuracy AutoAttack standard ({', '.join(adversary.attacks_to_run)}): {ra:.4f} ({r}/{n}) [{std_s:.1f} s]")
 
     if args.json is not None:
         def block(f, seconds):
             return None if f is None else {"correct": int(f.sum()), "accuracy": float(f.sum()) / n,
                                            "seconds": round(seconds, 2), "flags": [int(v) for v in f.tolist()]}
         result = {
-            "model": str(args.model), "width": args.width, "classes": num_classes, "n": n,
+            "model": str(args.model), "architecture": type(model).__name__, "width": args.width, "classes": num_classes,
+            "n": n, "norm": args.norm,
             "eps": args.eps, "iters": args.iters, "restarts": args.restarts, "targets": args.targets,
             "seed": args.seed, "batch_size": args.batch_size, "threads": args.threads,
             "torch": torch.__version__,
@@ -177,6 +215,7 @@ def main(argv=None):
             "apgd_t": block(t_flags, t_s),
             "min_ce_t_standalone": block(both, 0.0),
             "cascade_ce_then_t": block(cascade_flags, cas_s),
+            "standard": block(standard_flags, std_s),
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n")
