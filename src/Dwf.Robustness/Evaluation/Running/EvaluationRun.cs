@@ -25,13 +25,22 @@ internal sealed class EvaluationRun : IDisposable
         Model = call.Model;
         Routed = call.Model as IRoutedModel;
         (Data, _ownsData, Description) = Subset(options, call.TestSet, call.DatasetName);
-        _targets = Routed is not null && options.AdaptiveMixtureChecks ? Routed.AdaptiveTargets() : [];
-        Device = call.Device ?? Model.parameters().FirstOrDefault()?.device ?? CPU;
-        Loader = new BatchLoader(Data, new BatchLoaderOptions { BatchSize = options.BatchSize, Shuffle = false, Augment = false }, Device);
-        Plan = options.ResolvePlan();
-        Units = EvaluationUnit.Build(Plan, _targets);
-        Labels = Data.Labels.data<long>().ToArray();
-        First = Loader.First(Math.Max(options.BatchSize, Math.Max(Numerics.InputGradientCheck.MinimumImages, SanityChecks.RandomnessImages)));
+        _targets = [];
+        try
+        {
+            _targets = Routed is not null && options.AdaptiveMixtureChecks ? Routed.AdaptiveTargets() : [];
+            Device = call.Device ?? Model.parameters().FirstOrDefault()?.device ?? CPU;
+            Loader = new BatchLoader(Data, new BatchLoaderOptions { BatchSize = options.BatchSize, Shuffle = false, Augment = false }, Device);
+            Plan = options.ResolvePlan();
+            Units = EvaluationUnit.Build(Plan, _targets);
+            Labels = Data.Labels.data<long>().ToArray();
+            First = Loader.First(Math.Max(options.BatchSize, Math.Max(Numerics.InputGradientCheck.MinimumImages, SanityChecks.RandomnessImages)));
+        }
+        catch
+        {
+            Dispose(); // the subset and the adaptive targets made so far (the old evaluator's finally covered them too)
+            throw;
+        }
     }
 
     public RobustnessEvaluator.Call Call { get; }
