@@ -60,17 +60,12 @@ internal static class FolderScan
         }
     }
 
-    /// <summary>The folder's path with every link resolved (a link that cannot be resolved is refused by name).</summary>
+    /// <summary>The folder's path with every link in it resolved, itself and its parents (a link that cannot be resolved is refused by name).</summary>
     private static string RealPath(string folder)
     {
-        var info = new DirectoryInfo(folder);
         try
         {
-            var target = info.LinkTarget is null ? null : info.ResolveLinkTarget(returnFinalTarget: true);
-            string path = Path.GetFullPath(target?.FullName ?? info.FullName);
-            // A parent reached through a link: resolve the parent chain too, so two names of one folder compare equal.
-            string? parent = Path.GetDirectoryName(path);
-            return parent is null || parent == path ? path : Path.Combine(RealParent(parent), Path.GetFileName(path));
+            return Resolve(Path.GetFullPath(folder), 0);
         }
         catch (IOException e)
         {
@@ -78,15 +73,23 @@ internal static class FolderScan
         }
     }
 
-    private static string RealParent(string path)
+    /// <summary>Links followed in one path before it counts as a loop (Linux's own limit is 40).</summary>
+    private const int MaxLinks = 40;
+
+    private static string Resolve(string path, int links)
     {
         var info = new DirectoryInfo(path);
         if (info.LinkTarget is not null)
         {
-            return Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName);
+            if (++links > MaxLinks)
+            {
+                throw new IOException($"more than {MaxLinks} links on the way");
+            }
+
+            return Resolve(Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)!.FullName), links);
         }
 
         string? parent = Path.GetDirectoryName(path);
-        return parent is null || parent == path ? path : Path.Combine(RealParent(parent), info.Name);
+        return parent is null ? path : Path.Combine(Resolve(parent, links), info.Name);
     }
 }
