@@ -24,6 +24,12 @@ public static class CompareCommand
         var defenses = DefenseRecipes.Selected(c.Config);
         foreach (var (d, i) in defenses)
         {
+            if (File.Exists(c.Folder.Report(d.Name, "json", PlanKind.Paper)) && File.Exists(c.Folder.Report(d.Name, "json", PlanKind.AutoAttackRapid)))
+            {
+                Console.WriteLine($"{d.Name}: both reports done earlier, not trained again");
+                continue;
+            }
+
             d.Train(c.Pipeline, i);
         }
 
