@@ -104,9 +104,12 @@ def main(argv=None):
     ap.add_argument("--norm", choices=["Linf", "L2"], default="Linf", help="threat model (default Linf)")
     ap.add_argument("--standard", action="store_true",
                     help="also run AutoAttack's standard version (APGD-CE, APGD-T, FAB-T, Square) with run_standard_evaluation")
+    ap.add_argument("--standard-only", action="store_true",
+                    help="run only AutoAttack's standard version (implies --standard; skips the standalone APGD runs)")
     ap.add_argument("--classes", type=int, default=None, help="classes (default: from linear.weight)")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="cifar-10-binary.tar.gz")
-    ap.add_argument("--n", type=int, default=500, help="first N test images (default 500)")
+    ap.add_argument("--n", type=int, default=500, help="N test images (default 500)")
+    ap.add_argument("--offset", type=int, default=0, help="index of the first test image (default 0)")
     ap.add_argument("--eps", type=parse_eps, default=None, help="radius, e.g. 8/255 (the Linf default) or 0.5 (the L2 default)")
     ap.add_argument("--iters", type=int, default=100, help="APGD iterations (default 100)")
     ap.add_argument("--targets", type=int, default=9, help="APGD-T target classes (default 9)")
@@ -119,6 +122,8 @@ def main(argv=None):
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON to this path")
     args = ap.parse_args(argv)
 
+    if args.standard_only:
+        args.standard = True
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     if not (args.oracle / "autoattack" / "autopgd_base.py").is_file():
@@ -141,7 +146,10 @@ def main(argv=None):
     print(f"model: {args.model} ({type(model).__name__}, {len(sd)} entries, {n_params} parameters, {num_classes} classes)")
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, oracle {args.oracle}")
 
-    x, y = load_cifar10_test(args.data, args.n)
+    if args.offset < 0 or args.offset + args.n > 10000:
+        sys.exit(f"--offset {args.offset} with --n {args.n} leaves the 10000 test images")
+    x, y = load_cifar10_test(args.data, args.offset + args.n)
+    x, y = x[args.offset:].contiguous(), y[args.offset:].contiguous()
     with torch.no_grad():
         first = model(x[:2])
     for i in range(first.shape[0]):
@@ -165,23 +173,25 @@ def main(argv=None):
     apgd_ce = APGDAttack(model, loss="ce", **common)
     apgd_t = APGDAttack_targeted(model, n_target_classes=args.targets, **common)
 
-    ce_flags, ce_s = run_attack(apgd_ce, model, x, y, clean, args.batch_size, args.eps, "APGD-CE", args.norm)
-    r, ra = acc(ce_flags)
-    print(f"robust accuracy APGD-CE: {ra:.4f} ({r}/{n}) [{ce_s:.1f} s]")
+    ce_flags = t_flags = both = cascade_flags = None
+    ce_s = t_s = cas_s = 0.0
+    if not args.standard_only:
+        ce_flags, ce_s = run_attack(apgd_ce, model, x, y, clean, args.batch_size, args.eps, "APGD-CE", args.norm)
+        r, ra = acc(ce_flags)
+        print(f"robust accuracy APGD-CE: {ra:.4f} ({r}/{n}) [{ce_s:.1f} s]")
 
-    t_flags, t_s = run_attack(apgd_t, model, x, y, clean, args.batch_size, args.eps, "APGD-T", args.norm)
-    r, ra = acc(t_flags)
-    print(f"robust accuracy APGD-T: {ra:.4f} ({r}/{n}) [{t_s:.1f} s]")
+        t_flags, t_s = run_attack(apgd_t, model, x, y, clean, args.batch_size, args.eps, "APGD-T", args.norm)
+        r, ra = acc(t_flags)
+        print(f"robust accuracy APGD-T: {ra:.4f} ({r}/{n}) [{t_s:.1f} s]")
 
-    both = ce_flags & t_flags
-    r, ra = acc(both)
-    print(f"robust accuracy min(APGD-CE, APGD-T) per image (standalone runs): {ra:.4f} ({r}/{n})")
+        both = ce_flags & t_flags
+        r, ra = acc(both)
+        print(f"robust accuracy min(APGD-CE, APGD-T) per image (standalone runs): {ra:.4f} ({r}/{n})")
 
-    cascade_flags, cas_s = None, 0.0
-    if not args.skip_cascade:
-        cascade_flags, cas_s = run_attack(apgd_t, model, x, y, ce_flags, args.batch_size, args.eps, "cascade APGD-T", args.norm)
-        r, ra = acc(cascade_flags)
-        print(f"robust accuracy cascade APGD-CE -> APGD-T: {ra:.4f} ({r}/{n}) [{cas_s:.1f} s]")
+        if not args.skip_cascade:
+            cascade_flags, cas_s = run_attack(apgd_t, model, x, y, ce_flags, args.batch_size, args.eps, "cascade APGD-T", args.norm)
+            r, ra = acc(cascade_flags)
+            print(f"robust accuracy cascade APGD-CE -> APGD-T: {ra:.4f} ({r}/{n}) [{cas_s:.1f} s]")
 
     standard_flags, std_s = None, 0.0
     if args.standard:
@@ -204,7 +214,7 @@ def main(argv=None):
                                            "seconds": round(seconds, 2), "flags": [int(v) for v in f.tolist()]}
         result = {
             "model": str(args.model), "architecture": type(model).__name__, "width": args.width, "classes": num_classes,
-            "n": n, "norm": args.norm,
+            "n": n, "offset": args.offset, "norm": args.norm,
             "eps": args.eps, "iters": args.iters, "restarts": args.restarts, "targets": args.targets,
             "seed": args.seed, "batch_size": args.batch_size, "threads": args.threads,
             "torch": torch.__version__,
