@@ -165,6 +165,12 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         return new TrainingCost(TrainingCost.Joint(config, mixture.Experts.Count, loader.Count, config.JointEpochs), result.History.Sum(h => h.Seconds));
     }
 
+    /// <summary>The threat model of <see cref="EvaluationOptionsFor"/>'s AutoAttack plans (<c>evaluate --threat-model</c>); L∞ by default.</summary>
+    public Dwf.Robustness.Attacks.ThreatModel Threat { get; set; }
+
+    /// <summary>The shard every evaluation of this invocation covers (<c>evaluate --shard i/n</c>); null for the whole subset.</summary>
+    public EvaluationShard? Shard { get; set; }
+
     public IReadOnlyList<RobustnessReport> Evaluate(PlanKind plan = PlanKind.Paper)
     {
         var options = EvaluationOptionsFor(plan);
@@ -217,15 +223,18 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             PerClass = config.EvalPerClass,
             SkipPerClass = config.EvalSkipPerClass,
             BatchSize = config.EvalBatchSize,
+            BatchesPerBlock = config.EvalBatchesPerBlock,
+            Shard = Shard,
             Seed = RunSeeds.For(config.Seed, SeedPurpose.Evaluation),
         };
-        return paper with { Plan = EvaluationPlans.For(plan, paper, config.PgdEpsilon) };
+        double epsilon = Threat == Dwf.Robustness.Attacks.ThreatModel.L2 ? config.EvalL2Epsilon : config.PgdEpsilon;
+        return paper with { Plan = EvaluationPlans.For(plan, paper, epsilon, Threat) };
     }
 
     /// <summary>Evaluates one model (its report read back when it exists; the state file resumes an interrupted evaluation).</summary>
     public RobustnessReport EvaluateOne(string name, Func<nn.Module<Tensor, Tensor>> load, EvaluationOptions options, PlanKind plan)
     {
-        string json = folder.Report(name, "json", plan);
+        string json = folder.Report(name, "json", plan, Threat, Shard);
         if (File.Exists(json))
         {
             Console.WriteLine($"report {name}: done earlier ({json})");
@@ -244,9 +253,9 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         using var model = load();
         var report = ConsoleProgress.Evaluate($"evaluate {name}", progress =>
             new RobustnessEvaluator(options, log).Evaluate(model, Test, name, Provenance.Replace("CIFAR-10", "CIFAR-10 test", StringComparison.Ordinal), device, progress, cancellationToken,
-                statePath: folder.Report(name, "state.json", plan)));
+                statePath: folder.Report(name, "state.json", plan, Threat, Shard)));
         ReportJson.Write(report, json);
-        ReportMarkdown.Write(report, folder.Report(name, "md", plan));
+        ReportMarkdown.Write(report, folder.Report(name, "md", plan, Threat, Shard));
         ReleaseMemory($"after evaluating {name}");
         string worst = string.Join(", ", report.WorstCase.Select(w => $"ε={w.Epsilon:0.####} {ConsoleProgress.Pct(w.Accuracy)}"));
         Console.WriteLine($"report {name}: clean {ConsoleProgress.Pct(report.CleanAccuracy)}, worst case per ε: {worst}" +

@@ -134,6 +134,10 @@ public sealed record RunConfig
     /// <summary>Objectives of the evaluation PGD (ours: the paper uses cross-entropy only); the CW margin is the second attack of the worst case.</summary>
     public IReadOnlyList<Dwf.Robustness.Attacks.AttackLoss> EvalPgdLosses { get; init; } = [Dwf.Robustness.Attacks.AttackLoss.CrossEntropy, Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin];
     public int EvalBatchSize { get; init; } = OurDefaults.EvaluationBatchSize;
+    /// <summary>Evaluation blocks of this many batches: the unit of packing, seeding and <c>evaluate --shard</c> (<see cref="Dwf.Robustness.Evaluation.EvaluationOptions.BatchesPerBlock"/>).</summary>
+    public int EvalBatchesPerBlock { get; init; } = OurDefaults.EvaluationBatchesPerBlock;
+    /// <summary>Budget of <c>evaluate --threat-model L2</c> (RobustBench's CIFAR-10 L2 budget: 0.5).</summary>
+    public double EvalL2Epsilon { get; init; } = AutoAttackDefaults.Cifar10L2Epsilon;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work, before anything is written.</summary>
     public void Validate()
@@ -159,6 +163,8 @@ public sealed record RunConfig
         Require(ValidationPgdSteps >= 1, $"ValidationPgdSteps must be ≥ 1; got {ValidationPgdSteps}.");
         Require(!Controls || PgdExperts >= 1, "Controls need at least one PGD expert (PgdExperts ≥ 1), or set Controls=false.");
         Require(EvalPerClass is null or >= 1, $"EvalPerClass must be ≥ 1 or unset (all); got {EvalPerClass}.");
+        Require(EvalBatchesPerBlock >= 1, $"EvalBatchesPerBlock must be ≥ 1; got {EvalBatchesPerBlock}.");
+        Require(EvalL2Epsilon > 0 && EvalL2Epsilon <= 64, $"EvalL2Epsilon must be in (0, 64] (an L2 radius in [0,1] pixel units; CIFAR-10's: 0.5); got {EvalL2Epsilon}.");
         Require(EvalSkipPerClass >= 0 && (EvalSkipPerClass == 0 || EvalPerClass is not null),
             $"EvalSkipPerClass must be ≥ 0 and needs EvalPerClass (it skips test images of each class before the evaluated ones); got {EvalSkipPerClass} with EvalPerClass {EvalPerClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}.");
         Require(ControlValidationPoints >= 0, $"ControlValidationPoints must be ≥ 0 (0: off); got {ControlValidationPoints}.");

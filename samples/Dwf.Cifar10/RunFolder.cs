@@ -52,15 +52,27 @@ public sealed class RunFolder(string root)
 
     public string Report(string model, string extension) => Path.Combine(Root, "reports", $"{model}.{extension}");
 
-    /// <summary>A model's report under <paramref name="plan"/>: reports/ for the paper plan, reports-&lt;plan&gt;/ for the others.</summary>
-    public string Report(string model, string extension, Dwf.Robustness.Evaluation.PlanKind plan) =>
-        plan == Dwf.Robustness.Evaluation.PlanKind.Paper
-            ? Report(model, extension)
-            : Path.Combine(Root, $"reports-{EvaluationPlanNames.Name(plan)}", $"{model}.{extension}");
+    /// <summary>
+    /// A model's report under <paramref name="plan"/>: reports/ for the paper plan, reports-&lt;plan&gt;/ for the others,
+    /// with -l2 for the L2 threat model; a shard's report in shards/ below that, named after the shard.
+    /// </summary>
+    public string Report(string model, string extension, Dwf.Robustness.Evaluation.PlanKind plan,
+        Dwf.Robustness.Attacks.ThreatModel threat = Dwf.Robustness.Attacks.ThreatModel.Linf, Dwf.Robustness.Evaluation.EvaluationShard? shard = null)
+    {
+        string folder = Path.Combine(Root, ReportsFolder(plan, threat));
+        return shard is null
+            ? Path.Combine(folder, $"{model}.{extension}")
+            : Path.Combine(folder, "shards", $"{model}.shard-{shard.Index}-of-{shard.Count}.{extension}");
+    }
 
-    /// <summary>results.md for the paper plan, results-&lt;plan&gt;.md for the others.</summary>
-    public string ResultsFor(Dwf.Robustness.Evaluation.PlanKind plan) =>
-        plan == Dwf.Robustness.Evaluation.PlanKind.Paper ? Results : Path.Combine(Root, $"results-{EvaluationPlanNames.Name(plan)}.md");
+    /// <summary>results.md for the paper plan, results-&lt;plan&gt;[-l2].md for the others.</summary>
+    public string ResultsFor(Dwf.Robustness.Evaluation.PlanKind plan, Dwf.Robustness.Attacks.ThreatModel threat = Dwf.Robustness.Attacks.ThreatModel.Linf) =>
+        plan == Dwf.Robustness.Evaluation.PlanKind.Paper ? Results : Path.Combine(Root, $"results-{ReportsFolder(plan, threat)["reports-".Length..]}.md");
+
+    private static string ReportsFolder(Dwf.Robustness.Evaluation.PlanKind plan, Dwf.Robustness.Attacks.ThreatModel threat) =>
+        plan == Dwf.Robustness.Evaluation.PlanKind.Paper
+            ? "reports"
+            : $"reports-{EvaluationPlanNames.Name(plan)}{(threat == Dwf.Robustness.Attacks.ThreatModel.L2 ? "-l2" : "")}";
 
     public string Results => Path.Combine(Root, "results.md");
 

@@ -83,6 +83,13 @@ public sealed class ImageDataset : IDisposable
         return new ImageDataset(Images[..count].clone(), Labels[..count].clone(), ClassNames);
     }
 
+    /// <summary>Images [start, start + count) as a new dataset (copies; this one is unchanged).</summary>
+    internal ImageDataset Slice(int start, int count)
+    {
+        using var scope = NewDisposeScope();
+        return new ImageDataset(Images.narrow(0, start, count).clone(), Labels.narrow(0, start, count).clone(), ClassNames);
+    }
+
     /// <summary>
     /// A new dataset with the first <paramref name="perClass"/> images of every class, in their original order
     /// (deterministic, stratified).

@@ -39,6 +39,9 @@ public static class OurDefaults
     /// <summary>Evaluation batch size: 250.</summary>
     public const int EvaluationBatchSize = 250;
 
+    /// <summary>Batches per evaluation block (the unit of packing, seeding and sharding): 4, i.e. 1,000 images at the default batch size.</summary>
+    public const int EvaluationBatchesPerBlock = 4;
+
     /// <summary>PGD iteration counts of the evaluation sweep: 10, 20, 50.</summary>
     public static IReadOnlyList<int> EvaluationPgdSteps { get; } = [10, 20, 50];
 

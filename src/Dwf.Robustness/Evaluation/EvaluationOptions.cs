@@ -53,6 +53,22 @@ public sealed record EvaluationOptions
     /// <summary>Images per batch; default 250.</summary>
     public int BatchSize { get; init; } = OurDefaults.EvaluationBatchSize;
 
+    /// <summary>
+    /// The test subset is cut into blocks of this many batches (default 4: 1,000 images at the default batch size).
+    /// An attack packs the images it is eligible for into full batches within each block, and batch b of block k draws
+    /// from the generator (<see cref="Seed"/>, attack run, k × <see cref="BatchesPerBlock"/> + b), so a block's outcomes do
+    /// not depend on the others: the block is the unit of <see cref="Shard"/>. A subset of at most one block evaluates
+    /// as before blocks existed.
+    /// </summary>
+    public int BatchesPerBlock { get; init; } = OurDefaults.EvaluationBatchesPerBlock;
+
+    /// <summary>
+    /// Evaluate only this shard of the test subset (whole blocks of <see cref="BatchesPerBlock"/> batches); null
+    /// (default) for all of it. The shards' reports, merged with <see cref="ShardedEvaluation.Merge"/>, equal the
+    /// unsharded report (docs/scale-out.md). A shard's report holds its images only and records the shard.
+    /// </summary>
+    public EvaluationShard? Shard { get; init; }
+
     /// <summary>Seed of the attacks' random starts.</summary>
     public long Seed { get; init; }
 
@@ -141,6 +157,12 @@ public sealed record EvaluationOptions
             throw new ArgumentException($"BatchSize must be ≥ 1; got {BatchSize}.", nameof(BatchSize));
         }
 
+        if (BatchesPerBlock < 1)
+        {
+            throw new ArgumentException($"BatchesPerBlock must be ≥ 1; got {BatchesPerBlock}.", nameof(BatchesPerBlock));
+        }
+
+        Shard?.Validate();
         if (FirstN is < 1)
         {
             throw new ArgumentException($"FirstN must be ≥ 1; got {FirstN}.", nameof(FirstN));

@@ -13,16 +13,20 @@ public static class EvaluationPlans
     /// <summary>The plan a <see cref="PlanKind"/> names, at budget <paramref name="epsilon"/> for the AutoAttack plans.</summary>
     /// <param name="kind">Which plan.</param>
     /// <param name="options">Supplies the paper plan's FGSM and PGD settings.</param>
-    /// <param name="epsilon">Budget of the AutoAttack plans; 8/255 when null.</param>
-    public static EvaluationPlan For(PlanKind kind, EvaluationOptions options, double? epsilon = null)
+    /// <param name="epsilon">Budget of the AutoAttack plans; when null, 8/255 in L∞ and <see cref="AutoAttackDefaults.Cifar10L2Epsilon"/> in L2.</param>
+    /// <param name="threatModel">Norm of the AutoAttack plans; the paper plan is L∞ only.</param>
+    /// <exception cref="ArgumentException">The paper plan in L2.</exception>
+    public static EvaluationPlan For(PlanKind kind, EvaluationOptions options, double? epsilon = null, ThreatModel threatModel = ThreatModel.Linf)
     {
         ArgumentNullException.ThrowIfNull(options);
-        double e = epsilon ?? Epsilon.Cifar10Default;
+        double e = epsilon ?? (threatModel == ThreatModel.L2 ? AutoAttackDefaults.Cifar10L2Epsilon : Epsilon.Cifar10Default);
         return kind switch
         {
+            PlanKind.Paper when threatModel != ThreatModel.Linf => throw new ArgumentException(
+                $"The paper plan is L∞ (FGSM and PGD as the paper ran them); for {threatModel} use AutoAttackRapid or AutoAttackStandard.", nameof(threatModel)),
             PlanKind.Paper => Paper(options),
-            PlanKind.AutoAttackRapid => AutoAttackRapid(e),
-            PlanKind.AutoAttackStandard => AutoAttackStandard(e),
+            PlanKind.AutoAttackRapid => AutoAttackRapid(e, threatModel: threatModel),
+            PlanKind.AutoAttackStandard => AutoAttackStandard(e, threatModel: threatModel),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Unknown plan; use one of {string.Join(", ", Enum.GetNames<PlanKind>())}."),
         };
     }

@@ -11,8 +11,12 @@ namespace Dwf.Robustness.Evaluation;
 /// </summary>
 internal sealed class EvaluationState
 {
-    /// <summary>2: <see cref="BatchesDone"/> counts packed batches of eligible images (version 1 counted batches of the test subset).</summary>
-    public const int CurrentVersion = 2;
+    /// <summary>
+    /// 3: <see cref="BatchesDone"/> counts batches of eligible images packed within blocks of
+    /// <see cref="EvaluationOptions.BatchesPerBlock"/> batches (version 2 packed them across the whole subset, version 1
+    /// counted batches of the test subset).
+    /// </summary>
+    public const int CurrentVersion = 3;
 
     public int Version { get; set; } = CurrentVersion;
 

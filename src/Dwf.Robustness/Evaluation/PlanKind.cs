@@ -9,6 +9,6 @@ public enum PlanKind
     /// <summary>APGD-CE → APGD-T with 3 targets, as a cascade (<see cref="EvaluationPlans.AutoAttackRapid"/>).</summary>
     AutoAttackRapid,
 
-    /// <summary>APGD-CE → APGD-T with 9 targets → Square 5,000, as a cascade (<see cref="EvaluationPlans.AutoAttackStandard"/>).</summary>
+    /// <summary>APGD-CE → APGD-T with 9 targets → FAB-T with 9 targets → Square 5,000 (AutoAttack's standard version), as a cascade (<see cref="EvaluationPlans.AutoAttackStandard"/>).</summary>
     AutoAttackStandard,
 }

@@ -30,6 +30,9 @@ namespace Dwf.Robustness.Evaluation;
 /// <param name="CreatedUtc">When the evaluation finished.</param>
 /// <param name="LegacyWorstCaseAcrossBudgets">Schema 1 only: its "worst case over all attacks", a per-sample minimum
 /// across different ε that is not a robust accuracy at any budget; null in schema 2.</param>
+/// <param name="Shard">For the report of one shard (<see cref="EvaluationOptions.Shard"/>): which images of the whole
+/// subset it covers and what <see cref="ShardedEvaluation.Merge"/> needs; null (and absent from the JSON) otherwise.
+/// <see cref="DataSha256"/> of a shard's report is the whole subset's.</param>
 public sealed record RobustnessReport(
     int SchemaVersion,
     string Model,
@@ -52,7 +55,8 @@ public sealed record RobustnessReport(
     VersionInfo? Versions,
     double Seconds,
     DateTimeOffset CreatedUtc,
-    double? LegacyWorstCaseAcrossBudgets = null)
+    double? LegacyWorstCaseAcrossBudgets = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] ShardRecord? Shard = null)
 {
     /// <summary>The schema version this library writes.</summary>
     public const int CurrentSchemaVersion = 2;

@@ -22,6 +22,25 @@ public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<Evaluation
             SanityChecks = false,
         }).Evaluate(f.Trained.Model, f.TestSet, "tiny");
 
+    [Theory]
+    [InlineData(PlanKind.AutoAttackRapid)]
+    [InlineData(PlanKind.AutoAttackStandard)]
+    public void For_AutoAttackPlanInL2_EveryAttackL2AtTheCifar10Budget(PlanKind kind)
+    {
+        var plan = EvaluationPlans.For(kind, new EvaluationOptions(), threatModel: ThreatModel.L2);
+
+        plan.ThreatModel.Should().Be(ThreatModel.L2);
+        plan.Attacks().Should().OnlyContain(a => a.Attack.Descriptor.Norm == ThreatModel.L2 && a.Attack.Descriptor.Epsilon == 0.5);
+    }
+
+    [Fact]
+    public void For_PaperPlanInL2_ThrowsNamingTheAutoAttackPlans()
+    {
+        var act = () => EvaluationPlans.For(PlanKind.Paper, new EvaluationOptions(), threatModel: ThreatModel.L2);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*paper plan is L∞*AutoAttackRapid or AutoAttackStandard*");
+    }
+
     [Fact]
     public void Evaluate_Cascade_RobustSetEqualsPerSampleAndOfTheSweep()
     {

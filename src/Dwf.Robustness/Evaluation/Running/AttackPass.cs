@@ -7,10 +7,12 @@ namespace Dwf.Robustness.Evaluation;
 
 /// <summary>
 /// One attack run: the attack on the images it is eligible for (<see cref="Outcomes.Eligible"/>), packed into full
-/// batches in test-set order (as auto-attack's <c>run_standard_evaluation</c> does), so a run on the few images a
-/// cascade left costs a few batches, not a pass over the data; which outcomes it leaves; and, for the run that shows
-/// the gate under attack, the gate's weights on adversarial images. Batch b of run u draws from the generator
-/// (seed, u, b). Resumes at the batch where a stopped evaluation left it; saves the state after every batch when
+/// batches in test-set order within each block of <see cref="EvaluationOptions.BatchesPerBlock"/> batches (as
+/// auto-attack's <c>run_standard_evaluation</c> packs them across its data), so a run on the few images a cascade left
+/// costs a few batches, not a pass over the data; which outcomes it leaves; and, for the run that shows the gate under
+/// attack, the gate's weights on adversarial images. Batch b of block k (k counted in the whole subset, also in a
+/// shard) of run u draws from the generator (seed, u, k × BatchesPerBlock + b), so a block's outcomes do not depend on
+/// the other blocks. Resumes at the batch where a stopped evaluation left it; saves the state after every batch when
 /// there is a state file.
 /// </summary>
 internal static class AttackPass
@@ -20,20 +22,20 @@ internal static class AttackPass
         var unit = run.Units[u];
         var state = run.State;
         int[] eligible = run.Outcomes.Eligible(u);
-        int size = run.Options.BatchSize, batches = (eligible.Length + size - 1) / size;
+        var batches = Packed(run, eligible);
         var correct = (state.Partial is { } partial ? run.Outcomes.FromHost(partial.ToArray()) : zeros(run.Count, ScalarType.Bool, run.Device)).DetachFromDisposeScope();
         bool trackGate = u == gateUnit && run.Routed is not null;
         using var averaged = run.Expectation > 1 ? new ExpectationOverTransformation(unit.Target ?? run.Model, run.Expectation) : null;
         var target = (nn.Module<Tensor, Tensor>?)averaged ?? unit.Target ?? run.Model;
         try
         {
-            for (int b = state.BatchesDone; b < batches; b++)
+            for (int b = state.BatchesDone; b < batches.Count; b++)
             {
                 using (NewDisposeScope())
                 {
                     run.Call.CancellationToken.ThrowIfCancellationRequested();
-                    var picked = eligible.AsSpan(b * size, Math.Min(size, eligible.Length - b * size)).ToArray();
-                    Attack(run, unit, u, b, target, picked, correct, trackGate, done: b * size, eligible.Length);
+                    var (slot, picked, done) = batches[b];
+                    Attack(run, unit, u, slot, target, picked, correct, trackGate, done, eligible.Length);
                     state.BatchesDone = b + 1;
                     if (run.Call.StatePath is not null)
                     {
@@ -41,7 +43,7 @@ internal static class AttackPass
                         run.Checkpoint();
                     }
 
-                    run.Report(unit.Name, u + 1, b * size + picked.Length, eligible.Length);
+                    run.Report(unit.Name, u + 1, done + picked.Length, eligible.Length);
                 }
             }
 
@@ -61,11 +63,40 @@ internal static class AttackPass
         run.Logger.LogInformation("{Model}: {Stage}/{Attack} accuracy {Accuracy:P2}", run.Call.ModelName, unit.Stage, unit.Name, (double)host.Count(c => c) / run.Count);
     }
 
-    private static void Attack(EvaluationRun run, EvaluationUnit unit, int u, int b, nn.Module<Tensor, Tensor> target, int[] picked, Tensor correct,
+    /// <summary>
+    /// The eligible images in batches packed within each block, in order: each with its seed slot (block in the whole
+    /// subset × BatchesPerBlock + batch in the block) and the eligible images before it.
+    /// </summary>
+    private static List<(long Slot, int[] Picked, int Done)> Packed(EvaluationRun run, int[] eligible)
+    {
+        int size = run.Options.BatchSize, blockImages = run.BlockImages;
+        var batches = new List<(long, int[], int)>();
+        int start = 0;
+        while (start < eligible.Length)
+        {
+            int block = eligible[start] / blockImages, end = start;
+            while (end < eligible.Length && eligible[end] / blockImages == block)
+            {
+                end++;
+            }
+
+            for (int b = 0; start + b * size < end; b++)
+            {
+                int from = start + b * size;
+                batches.Add(((long)(run.FirstBlock + block) * run.Options.BatchesPerBlock + b, eligible[from..Math.Min(end, from + size)], from));
+            }
+
+            start = end;
+        }
+
+        return batches;
+    }
+
+    private static void Attack(EvaluationRun run, EvaluationUnit unit, int u, long slot, nn.Module<Tensor, Tensor> target, int[] picked, Tensor correct,
         bool trackGate, int done, int total)
     {
         using var batch = run.Loader.Gather(picked);
-        using var generator = Seeds.Generator(run.Options.Seed, u, b);
+        using var generator = Seeds.Generator(run.Options.Seed, u, slot);
         var steps = run.Call.Progress is null ? null : new StepForwarder(p => run.Report(unit.Name, u + 1, done, total, p.Done, p.Total));
         var adversarial = unit.Attack.Perturb(target, batch.Images, batch.Labels, generator, run.Call.CancellationToken, steps);
         using var noGrad = no_grad();

@@ -44,12 +44,15 @@ internal static class CleanPass
         }
 
         run.Outcomes.SetClean(state.Clean.ToArray());
-        if (run.Options.After is { CleanOutcomes: { } earlier } after && earlier.Bits != state.Clean.Bits)
+        if (run.Options.After is { } after && EarlierReport.Clean(after, run) is { } earlier)
         {
-            int differ = earlier.ToArray().Zip(state.Clean.ToArray()).Count(p => p.First != p.Second);
-            throw new ArgumentException(
-                $"The earlier report of '{after.Model}' (EvaluationOptions.After) classifies {differ} of {run.Count} clean images differently from this model: " +
-                "it is a report of other weights. Pass the report this model produced on these images.", nameof(EvaluationOptions.After));
+            int differ = earlier.Zip(state.Clean.ToArray()).Count(p => p.First != p.Second);
+            if (differ > 0)
+            {
+                throw new ArgumentException(
+                    $"The earlier report of '{after.Model}' (EvaluationOptions.After) classifies {differ} of {run.Count} clean images differently from this model: " +
+                    "it is a report of other weights. Pass the report this model produced on these images.", nameof(EvaluationOptions.After));
+            }
         }
     }
 

@@ -23,7 +23,8 @@ internal static class EvaluationFingerprint
         string settings = string.Join("\n", run.Units.Select(u => $"{u.Stage}|{u.Kind}|{u.Surrogate}|{AttackFingerprint.Of(u.Attack)}")) +
             $"\n{run.DataHash}|{run.Description}|{options.BatchSize}|{options.Seed}|{options.SanityChecks}|{options.SanityEpsilon}" +
             (options.After is { } a ? $"\nafter {a.Model}|{a.Plan.Name}|{string.Join(";", a.WorstCase.Select(w => w.Epsilon.ToString("R", CultureInfo.InvariantCulture) + ":" + w.Outcomes?.Bits))}" : "") +
-            (run.Expectation > 1 ? $"\nexpectation {run.Expectation}" : ""); // absent without it, so earlier state files still resume
+            (run.Expectation > 1 ? $"\nexpectation {run.Expectation}" : "") + // absent without it
+            $"\nblocks of {options.BatchesPerBlock}";
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
         return Convert.ToHexString(hash.GetHashAndReset());
     }

@@ -24,10 +24,24 @@ internal sealed class EvaluationRun : IDisposable
         Logger = logger;
         Model = call.Model;
         Routed = call.Model as IRoutedModel;
-        (Data, _ownsData, Description) = Subset(options, call.TestSet, call.DatasetName);
+        var (whole, ownsWhole, description) = Subset(options, call.TestSet, call.DatasetName);
+        (Data, _ownsData, Description, WholeDescription) = (whole, ownsWhole, description, description);
         _targets = [];
         try
         {
+            DataHash = whole.ContentHash(); // of the whole subset, also in a shard: what the shards' reports must share
+            TotalImages = whole.Count;
+            if (options.Shard is { } shard)
+            {
+                (Data, FirstBlock, FirstImage) = ShardOf(whole, shard, options);
+                _ownsData = true;
+                Description = $"{description}, shard {shard} (images {FirstImage + 1}–{FirstImage + Data.Count} of {whole.Count})";
+                if (ownsWhole)
+                {
+                    whole.Dispose();
+                }
+            }
+
             _targets = Routed is not null && options.AdaptiveMixtureChecks ? Routed.AdaptiveTargets() : [];
             Device = call.Device ?? Model.parameters().FirstOrDefault()?.device ?? CPU;
             Loader = new BatchLoader(Data, new BatchLoaderOptions { BatchSize = options.BatchSize, Shuffle = false, Augment = false }, Device);
@@ -59,6 +73,21 @@ internal sealed class EvaluationRun : IDisposable
 
     public string Description { get; }
 
+    /// <summary>The whole subset's description (the same as <see cref="Description"/> unless this is a shard).</summary>
+    public string WholeDescription { get; }
+
+    /// <summary>Images of the whole test subset (more than <see cref="Count"/> for a shard).</summary>
+    public int TotalImages { get; }
+
+    /// <summary>Index of <see cref="Data"/>'s first image in the whole subset (0 unless this is a shard).</summary>
+    public int FirstImage { get; }
+
+    /// <summary>Index of <see cref="Data"/>'s first block in the whole subset (0 unless this is a shard): the seeds' block offset.</summary>
+    public int FirstBlock { get; }
+
+    /// <summary>Images per block (<see cref="EvaluationOptions.BatchesPerBlock"/> batches).</summary>
+    public int BlockImages => Options.BatchesPerBlock * Options.BatchSize;
+
     public Device Device { get; }
 
     public BatchLoader Loader { get; }
@@ -77,7 +106,8 @@ internal sealed class EvaluationRun : IDisposable
     /// <summary>The clean pass and one pass per attack run.</summary>
     public int Stages => Units.Count + 1;
 
-    public string DataHash { get; private set; } = "";
+    /// <summary>SHA-256 of the whole test subset's labels and images (also for a shard).</summary>
+    public string DataHash { get; }
 
     /// <summary>Samples per gradient (expectation over transformation), 1 for a deterministic model.</summary>
     public int Expectation { get; private set; } = 1;
@@ -96,10 +126,9 @@ internal sealed class EvaluationRun : IDisposable
         try
         {
             using var scope = NewDisposeScope(); // the views of the first images below
-            run.DataHash = run.Data.ContentHash();
             run.Expectation = options.ExpectationSamples ??
                 (SanityChecks.IsRandomized(run.Model, run.FirstImages(SanityChecks.RandomnessImages).Images) ? Defaults.AutoAttackDefaults.ExpectationSamples : 1);
-            var after = options.After is { } earlier ? EarlierReport.Survivors(earlier, run.Units, run.DataHash, call.ModelName, run.Count) : null;
+            var after = options.After is { } earlier ? EarlierReport.Survivors(earlier, run) : null;
             run.Outcomes = new Outcomes(run.Units, after, run.Device);
             // Hashing every weight is only needed to guard a state file: skipped when there is none.
             run.State = EvaluationState.LoadOrNew(call.StatePath, call.StatePath is null ? "" : EvaluationFingerprint.Of(run),
@@ -160,6 +189,24 @@ internal sealed class EvaluationRun : IDisposable
         {
             target.Module.Dispose();
         }
+    }
+
+    /// <summary>Shard <paramref name="shard"/>'s images of <paramref name="whole"/>: whole blocks, contiguous.</summary>
+    private static (ImageDataset Data, int FirstBlock, int FirstImage) ShardOf(ImageDataset whole, EvaluationShard shard, EvaluationOptions options)
+    {
+        int blockImages = options.BatchesPerBlock * options.BatchSize;
+        int blocks = (whole.Count + blockImages - 1) / blockImages;
+        if (blocks < shard.Count)
+        {
+            throw new ArgumentException(
+                $"Shard {shard} needs at least {shard.Count} blocks, but the {whole.Count} test images make {blocks} of {blockImages} " +
+                $"(BatchesPerBlock {options.BatchesPerBlock} × BatchSize {options.BatchSize}). Use at most {blocks} shards, or lower BatchesPerBlock.",
+                nameof(EvaluationOptions.Shard));
+        }
+
+        var (first, end) = shard.Blocks(blocks);
+        int start = first * blockImages, stop = Math.Min(end * blockImages, whole.Count);
+        return (whole.Slice(start, stop - start), first, start);
     }
 
     private static (ImageDataset Data, bool Owns, string Description) Subset(EvaluationOptions options, ImageDataset testSet, string name)

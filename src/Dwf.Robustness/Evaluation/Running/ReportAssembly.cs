@@ -20,18 +20,13 @@ internal static class ReportAssembly
             return new AttackResult(unit.Name, unit.Attack.Descriptor, unit.Stage, unit.Kind, (double)hits / n, hits, n,
                 ConfidenceInterval.Wilson(hits, n), SampleOutcomes.From(completed[u]), unit.Surrogate);
         }).ToList();
-        var stages = run.Plan.Stages.Select(stage => StageRecordOf(stage, run.Units, completed, clean))
-            .Concat(run.Units.Any(x => x.IsAdaptive) ? [StageRecordOf(null, run.Units, completed, clean)] : [])
+        var stages = run.Plan.Stages.Select(stage => StageRecordOf(stage.Name, stage.Kind, results, completed, clean))
+            .Concat(run.Units.Any(x => x.IsAdaptive) ? [StageRecordOf(EvaluationUnit.AdaptiveStage, StageKind.Cascade, results, completed, clean)] : [])
             .ToList();
 
         int classes = run.Data.ClassNames.Count;
-        var warnings = run.State.Warnings.ToList();
-        if (run.Options.SanityChecks)
-        {
-            SanityChecks.CheckSweep(results.Where(r => r.Surrogate is null).ToList(), warnings);
-            SanityChecks.CheckAdaptive(results, warnings);
-            warnings.AddRange(run.LateWarnings);
-        }
+        var late = run.Options.SanityChecks ? run.LateWarnings : [];
+        var warnings = Warnings(run.State.Warnings, results, run.Options.SanityChecks, late);
 
         foreach (var w in warnings)
         {
@@ -60,8 +55,28 @@ internal static class ReportAssembly
             Describe(run.Model),
             Versions(),
             run.State.Seconds + run.Clock.Elapsed.TotalSeconds,
-            time.GetUtcNow());
+            time.GetUtcNow(),
+            Shard: run.Options.Shard is { } shard ? ShardRecordOf(run, shard, late) : null);
     }
+
+    /// <summary>The report's warnings, in order: the model's and first images' (<paramref name="image"/>), the results' when <paramref name="sanityChecks"/>, the late checks'.</summary>
+    internal static List<string> Warnings(IEnumerable<string> image, IReadOnlyList<AttackResult> results, bool sanityChecks, IEnumerable<string> late)
+    {
+        var warnings = image.ToList();
+        if (sanityChecks)
+        {
+            SanityChecks.CheckSweep(results.Where(r => r.Surrogate is null).ToList(), warnings);
+            SanityChecks.CheckAdaptive(results, warnings);
+            warnings.AddRange(late);
+        }
+
+        return warnings;
+    }
+
+    private static ShardRecord ShardRecordOf(EvaluationRun run, EvaluationShard shard, IEnumerable<string> late) => new(
+        shard.Index, shard.Count, run.FirstImage, run.TotalImages, run.WholeDescription, run.Labels.Select(l => (int)l).ToArray(),
+        run.State.GateClean?.ToArray() ?? [], run.State.GateAttacked?.ToArray() ?? [], run.State.GateAttackedCount,
+        run.State.Warnings.ToArray(), late.ToArray(), run.Options.SanityChecks);
 
     /// <summary>The attack run whose adversarial images show the gate under attack: the last PGD or APGD of the plan, else the plan's last attack.</summary>
     public static int GateAttackIndex(IReadOnlyList<EvaluationUnit> units)
@@ -93,17 +108,16 @@ internal static class ReportAssembly
             gateUnit >= 0 ? run.Units[gateUnit].Attack.Name : "none");
     }
 
-    private static StageRecord StageRecordOf(EvaluationStage? stage, IReadOnlyList<EvaluationUnit> units, IReadOnlyList<bool[]> completed, bool[] clean)
+    /// <summary>Stage <paramref name="name"/> as recorded: its attacks (the results of that stage) and the share of images robust to all of them.</summary>
+    internal static StageRecord StageRecordOf(string name, StageKind kind, IReadOnlyList<AttackResult> results, IReadOnlyList<bool[]> completed, bool[] clean)
     {
-        string name = stage?.Name ?? EvaluationUnit.AdaptiveStage;
-        var members = Enumerable.Range(0, units.Count).Where(i => units[i].Stage == name).ToList();
+        var members = Enumerable.Range(0, results.Count).Where(i => results[i].Stage == name).ToList();
         var robust = SampleOutcomes.CorrectUnderAll([clean, .. members.Select(m => completed[m])]);
-        return new StageRecord(name, stage?.Kind ?? StageKind.Cascade, members.Select(m => units[m].Attack.Descriptor).ToList(),
-            (double)robust.Count(c => c) / clean.Length);
+        return new StageRecord(name, kind, members.Select(m => results[m].Descriptor).ToList(), (double)robust.Count(c => c) / clean.Length);
     }
 
     /// <summary>One worst case per distinct ε (±1e-9), in ascending ε: clean and every attack at that budget.</summary>
-    private static List<WorstCase> WorstCases(IReadOnlyList<AttackResult> results, IReadOnlyList<bool[]> outcomes, bool[] clean, long[] labels, int classes)
+    internal static List<WorstCase> WorstCases(IReadOnlyList<AttackResult> results, IReadOnlyList<bool[]> outcomes, bool[] clean, long[] labels, int classes)
     {
         var budgets = new List<double>();
         foreach (var e in results.Select(r => r.Descriptor.Epsilon).OrderBy(e => e))
@@ -124,7 +138,7 @@ internal static class ReportAssembly
         }).ToList();
     }
 
-    private static double[] PerClass(bool[] correct, long[] labels, int classes)
+    internal static double[] PerClass(bool[] correct, long[] labels, int classes)
     {
         var hits = new double[classes];
         var totals = new double[classes];
@@ -143,7 +157,7 @@ internal static class ReportAssembly
         return model is IRoutedModel routed ? new ModelInfo(routed.Description, parameters, routed.ForwardPasses) : new ModelInfo(model.GetType().Name, parameters, 1);
     }
 
-    private static VersionInfo Versions() => new(
+    internal static VersionInfo Versions() => new(
         typeof(RobustnessEvaluator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
         typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown");
 }
