@@ -174,42 +174,68 @@ public sealed class Fab : AttackBase
     /// <summary>
     /// The linearized boundary at <paramref name="x"/>: normal w [B,n] and offset b [B] of the hyperplane where the
     /// target's logit (FAB-T) or the closest other class's logit (FAB; distance |Δz|/‖∇Δz‖ in the dual norm) equals the
-    /// true class's.
+    /// true class's. For a model wrapped in <see cref="ExpectationOverTransformation"/> the logit differences and their
+    /// gradients are means over its passes (expectation over transformation), and FAB's closest class is chosen on the means.
     /// </summary>
     private (Tensor Normal, Tensor Offset) Boundary(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor? target)
     {
-        var input = x.detach().requires_grad_(true);
-        var logits = model.call(input);
-        var rows = arange(x.shape[0], device: x.device);
-        Tensor difference, gradient;
+        int samples = model is IGradientSamples g ? g.GradientSamples : 1;
+        Tensor? differenceSum = null, gradientSum = null;
+        for (int s = 0; s < samples; s++)
+        {
+            using var pass = NewDisposeScope();
+            var (difference, gradient) = Linearize(model, x, y, target);
+            var d = (differenceSum is null ? difference : differenceSum + difference).MoveToOuterDisposeScope();
+            var w = (gradientSum is null ? gradient : gradientSum + gradient).MoveToOuterDisposeScope();
+            differenceSum?.Dispose();
+            gradientSum?.Dispose();
+            (differenceSum, gradientSum) = (d, w);
+        }
+
+        var differences = samples == 1 ? differenceSum! : differenceSum! / samples;   // [B,K'] (K' = 1 for FAB-T)
+        var gradients = samples == 1 ? gradientSum! : gradientSum! / samples;         // [B,K',n]
+        Tensor chosenDifference, chosenGradient;
         if (target is not null)
         {
-            var delta = logits.gather(1, target.view(-1, 1)).squeeze(1) - logits.gather(1, y.view(-1, 1)).squeeze(1);
-            gradient = autograd.grad([delta.sum()], [input])[0].flatten(1);
-            difference = delta.detach();
+            chosenDifference = differences.squeeze(1);
+            chosenGradient = gradients.squeeze(1);
         }
         else
         {
-            long classes = logits.shape[1];
-            var trueLogit = logits.gather(1, y.view(-1, 1));
-            var deltas = logits - trueLogit;                                   // [B,K], zero at the true class
-            var gradients = new List<Tensor>();
-            for (long k = 0; k < classes; k++)
-            {
-                gradients.Add(autograd.grad([deltas[.., k].sum()], [input], retain_graph: k < classes - 1, allow_unused: true)[0] is { } g && g.numel() > 0
-                    ? g.flatten(1) : zeros_like(x).flatten(1));
-            }
-
-            var all = stack(gradients, 1);                                     // [B,K,n]
-            var dual = ThreatModel == ThreatModel.Linf ? all.abs().sum(2) : all.square().sum(2).sqrt();
-            var distance = deltas.detach().abs() / (dual + 1e-12);
+            var rows = arange(x.shape[0], device: x.device);
+            var dual = ThreatModel == ThreatModel.Linf ? gradients.abs().sum(2) : gradients.square().sum(2).sqrt();
+            var distance = differences.abs() / (dual + 1e-12);
             distance = distance.scatter(1, y.view(-1, 1), full_like(distance, double.PositiveInfinity).narrow(1, 0, 1));
             var closest = distance.argmin(1);
-            gradient = all[rows, closest];
-            difference = deltas.detach()[rows, closest];
+            chosenGradient = gradients[rows, closest];
+            chosenDifference = differences[rows, closest];
         }
 
-        var offset = (gradient * x.flatten(1)).sum(1) - difference;
-        return (gradient.detach(), offset.detach());
+        var offset = (chosenGradient * x.flatten(1)).sum(1) - chosenDifference;
+        return (chosenGradient.detach(), offset.detach());
+    }
+
+    /// <summary>One pass: logit differences to the true class [B,K'] and their input gradients [B,K',n], for the target (K' = 1) or every class.</summary>
+    private static (Tensor Differences, Tensor Gradients) Linearize(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor? target)
+    {
+        var input = x.detach().requires_grad_(true);
+        var logits = model.call(input);
+        if (target is not null)
+        {
+            var delta = logits.gather(1, target.view(-1, 1)).squeeze(1) - logits.gather(1, y.view(-1, 1)).squeeze(1);
+            var gradient = autograd.grad([delta.sum()], [input])[0].flatten(1);
+            return (delta.detach().unsqueeze(1), gradient.detach().unsqueeze(1));
+        }
+
+        long classes = logits.shape[1];
+        var deltas = logits - logits.gather(1, y.view(-1, 1));                  // [B,K], zero at the true class
+        var gradients = new List<Tensor>();
+        for (long k = 0; k < classes; k++)
+        {
+            gradients.Add(autograd.grad([deltas[.., k].sum()], [input], retain_graph: k < classes - 1, allow_unused: true)[0] is { } g && g.numel() > 0
+                ? g.flatten(1) : zeros_like(x).flatten(1));
+        }
+
+        return (deltas.detach(), stack(gradients, 1).detach());
     }
 }

@@ -42,6 +42,28 @@ public class ExpectationOverTransformationTests(TrainedModelFixture f) : IClassF
         Gradient(wrapped, x, y).allclose(Gradient(f.Model, x, y), rtol: 1e-5, atol: 1e-7).Should().BeTrue("the mean of equal gradients is the gradient");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Fab_DeterministicModelWrapped_SameResultAndEveryLinearizationAveraged(bool targeted)
+    {
+        using var scope = NewDisposeScope();
+        var x = f.TestImages.narrow(0, 0, 8);
+        var y = f.TestLabels.narrow(0, 0, 8);
+        var fab = targeted ? Fab.TowardsTargets(0.05, targetClasses: 2, steps: 5) : new Fab(0.05, steps: 5);
+        using var plain = new CountingModel(f.Model);
+        using var counted = new CountingModel(f.Model);
+        using var wrapped = new ExpectationOverTransformation(counted, samples: 3);
+
+        var once = fab.Perturb(plain, x, y, new Generator(4));
+        var averaged = fab.Perturb(wrapped, x, y, new Generator(4));
+
+        averaged.allclose(once, rtol: 1e-4, atol: 1e-5).Should().BeTrue("the mean of equal linearizations is the linearization");
+        int linearizations = plain.GradientCalls;
+        linearizations.Should().BeGreaterThan(0);
+        counted.GradientCalls.Should().Be(3 * linearizations, "every linearization takes the wrapper's 3 passes");
+    }
+
     [Fact]
     public void Perturb_ThroughWrapper_ModeRestoredParametersSharedModelKeptAfterDispose()
     {
@@ -83,5 +105,21 @@ public class ExpectationOverTransformationTests(TrainedModelFixture f) : IClassF
             using var scope = NewDisposeScope();
             _ = Gradient(wrapped, x, y);
         });
+    }
+
+    /// <summary>Counts the forward passes made with gradients enabled on an input that requires them (the linearizations).</summary>
+    private sealed class CountingModel(nn.Module<Tensor, Tensor> inner) : nn.Module<Tensor, Tensor>(nameof(CountingModel))
+    {
+        public int GradientCalls { get; private set; }
+
+        public override Tensor forward(Tensor input)
+        {
+            if (input.requires_grad)
+            {
+                GradientCalls++;
+            }
+
+            return inner.call(input);
+        }
     }
 }
