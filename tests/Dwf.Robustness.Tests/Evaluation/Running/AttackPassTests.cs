@@ -12,18 +12,7 @@ public class AttackPassTests(EvaluationFixture f) : IClassFixture<EvaluationFixt
     [Fact]
     public void Evaluate_CascadeSurvivors_AreAttackedInFullBatches()
     {
-        var between = new List<EvaluationProgress>();
-        var options = new EvaluationOptions
-        {
-            Plan = new EvaluationPlan("p", [new EvaluationStage("s", StageKind.Cascade,
-                [new Fgsm(0.06), new Pgd(0.06, 0.015, steps: 3, randomStart: false)])]),
-            BatchSize = BatchSize,
-            BatchesPerBlock = 16, // one block: the 256 images' survivors are packed across the whole subset
-            SanityChecks = false,
-        };
-
-        var report = new RobustnessEvaluator(options).Evaluate(f.Trained.Model, f.TestSet, "tiny",
-            progress: new SyncProgress<EvaluationProgress>(p => { if (p.AttackSteps == 0) between.Add(p); }));
+        var (report, between) = FgsmThenPgd(batchesPerBlock: 16); // one block: the 256 images' survivors are packed across the whole subset
 
         int total = f.TestSet.Count;
         int clean = report.CleanOutcomes!.ToArray().Count(c => c);
@@ -40,23 +29,30 @@ public class AttackPassTests(EvaluationFixture f) : IClassFixture<EvaluationFixt
     [Fact]
     public void Evaluate_SurvivorsOfSeveralBlocks_ArePackedWithinEachBlock()
     {
+        var (report, between) = FgsmThenPgd(batchesPerBlock: 2); // blocks of 32 images: 8 blocks
+
+        var afterFgsm = report.Attacks[0].Outcomes!.ToArray();
+        var perBlock = Enumerable.Range(0, 8).Select(k => afterFgsm.Skip(32 * k).Take(32).Count(c => c)).ToList();
+        perBlock.Sum(Ceiling).Should().BeGreaterThan(Ceiling(perBlock.Sum()), "the test needs blocks whose survivors do not fill whole batches");
+        Batches(between, 2).Should().Be(perBlock.Sum(Ceiling), "PGD packs each block's survivors into batches of that block");
+    }
+
+    /// <summary>A cascade FGSM → PGD in batches of <see cref="BatchSize"/>; the progress reports between batches.</summary>
+    private (RobustnessReport Report, List<EvaluationProgress> Between) FgsmThenPgd(int batchesPerBlock)
+    {
         var between = new List<EvaluationProgress>();
         var options = new EvaluationOptions
         {
             Plan = new EvaluationPlan("p", [new EvaluationStage("s", StageKind.Cascade,
                 [new Fgsm(0.06), new Pgd(0.06, 0.015, steps: 3, randomStart: false)])]),
             BatchSize = BatchSize,
-            BatchesPerBlock = 2, // blocks of 32 images: 8 blocks
+            BatchesPerBlock = batchesPerBlock,
             SanityChecks = false,
         };
 
         var report = new RobustnessEvaluator(options).Evaluate(f.Trained.Model, f.TestSet, "tiny",
             progress: new SyncProgress<EvaluationProgress>(p => { if (p.AttackSteps == 0) between.Add(p); }));
-
-        var afterFgsm = report.Attacks[0].Outcomes!.ToArray();
-        var perBlock = Enumerable.Range(0, 8).Select(k => afterFgsm.Skip(32 * k).Take(32).Count(c => c)).ToList();
-        perBlock.Sum(Ceiling).Should().BeGreaterThan(Ceiling(perBlock.Sum()), "the test needs blocks whose survivors do not fill whole batches");
-        Batches(between, 2).Should().Be(perBlock.Sum(Ceiling), "PGD packs each block's survivors into batches of that block");
+        return (report, between);
     }
 
     private static int Batches(List<EvaluationProgress> reports, int stage) => reports.Count(p => p.StageIndex == stage);
