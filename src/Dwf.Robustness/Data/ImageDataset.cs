@@ -79,8 +79,7 @@ public sealed class ImageDataset : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
-        using var scope = NewDisposeScope();
-        return new ImageDataset(Images[..count].clone(), Labels[..count].clone(), ClassNames);
+        return Slice(0, count);
     }
 
     /// <summary>Images [start, start + count) as a new dataset (copies; this one is unchanged).</summary>

@@ -69,6 +69,9 @@ public sealed record EvaluationOptions
     /// </summary>
     public EvaluationShard? Shard { get; init; }
 
+    /// <summary>Images per block: <see cref="BatchesPerBlock"/> × <see cref="BatchSize"/>.</summary>
+    internal int BlockImages => BatchesPerBlock * BatchSize;
+
     /// <summary>Seed of the attacks' random starts.</summary>
     public long Seed { get; init; }
 

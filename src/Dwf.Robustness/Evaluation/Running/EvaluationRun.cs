@@ -86,7 +86,7 @@ internal sealed class EvaluationRun : IDisposable
     public int FirstBlock { get; }
 
     /// <summary>Images per block (<see cref="EvaluationOptions.BatchesPerBlock"/> batches).</summary>
-    public int BlockImages => Options.BatchesPerBlock * Options.BatchSize;
+    public int BlockImages => Options.BlockImages;
 
     public Device Device { get; }
 
@@ -194,7 +194,7 @@ internal sealed class EvaluationRun : IDisposable
     /// <summary>Shard <paramref name="shard"/>'s images of <paramref name="whole"/>: whole blocks, contiguous.</summary>
     private static (ImageDataset Data, int FirstBlock, int FirstImage) ShardOf(ImageDataset whole, EvaluationShard shard, EvaluationOptions options)
     {
-        int blockImages = options.BatchesPerBlock * options.BatchSize;
+        int blockImages = options.BlockImages;
         int blocks = (whole.Count + blockImages - 1) / blockImages;
         if (blocks < shard.Count)
         {
