@@ -96,6 +96,12 @@ public static class ShardedEvaluation
                     "the shards were made with different subsets, batch sizes or BatchesPerBlock.", nameof(shards));
             }
 
+            if (r.Shard.Labels.FirstOrDefault(l => l < 0 || l >= r.ClassNames.Count, -1) is var bad && bad != -1)
+            {
+                throw new ArgumentException(
+                    $"Shard {r.Shard.Index}/{count} records label {bad}, outside the {r.ClassNames.Count} classes of its report: the report is damaged. Evaluate that shard again.", nameof(shards));
+            }
+
             next += r.Samples;
         }
 

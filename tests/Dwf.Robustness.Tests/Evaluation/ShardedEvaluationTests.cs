@@ -132,6 +132,17 @@ public class ShardedEvaluationTests(EvaluationFixture f) : IClassFixture<Evaluat
     }
 
     [Fact]
+    public void Merge_ShardWithLabelOutsideTheClasses_ThrowsNamingTheShard()
+    {
+        var shards = Shards(f.Trained.Model, Options(), 2);
+        var damaged = shards[1] with { Shard = shards[1].Shard! with { Labels = [.. shards[1].Shard!.Labels.Skip(1), 7] } };
+
+        var act = () => ShardedEvaluation.Merge([shards[0], damaged]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Shard 1/2 records label 7, outside the 4 classes*");
+    }
+
+    [Fact]
     public void Merge_UnshardedReport_Refused()
     {
         var whole = Evaluate(f.Trained.Model, Options(), null);
