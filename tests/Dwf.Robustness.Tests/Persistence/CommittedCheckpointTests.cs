@@ -1,3 +1,6 @@
+using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Defenses.AdvMoe;
+using Dwf.Robustness.Defenses.Soe;
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Testing;
 using Dwf.Robustness.Tests.TestSupport;
@@ -36,14 +39,41 @@ public class CommittedCheckpointTests
             return new JointTrainer(JointTrainerTests.TinyOptions(epochs: 2)).Fit(mixture, SyntheticDataset.Loader(data), path, progress, cancel.Token);
         }
 
+        if (phase == "soe")
+        {
+            using var soe = Defenses.Soe.SynergyOfExpertsTests.Tiny(members: 2, seed: 1);
+            var soeOptions = new SoeTrainingOptions { Epochs = 2, Attack = new Pgd(0.03, 0.01, steps: 2), Optimizer = new OptimizerOptions { LearningRate = 0.05 }, Seed = 3 };
+            return new SoeTrainer(soeOptions).Fit(soe, SyntheticDataset.Loader(data), path, progress, cancel.Token);
+        }
+
+        if (phase == "advmoe")
+        {
+            using var advMoe = Defenses.AdvMoe.AdvMoeResNet18Tests.Tiny(experts: 2, seed: 1);
+            var advMoeOptions = new AdvMoeTrainingOptions
+            {
+                Epochs = 2, Epsilon = 0.03, StepSize = 0.01, Steps = 2, Seed = 3,
+                Experts = new OptimizerOptions { LearningRate = 0.05 }, Router = new OptimizerOptions { LearningRate = 0.05 },
+            };
+            return new AdvMoeTrainer(advMoeOptions).Fit(advMoe, SyntheticDataset.Loader(data), path, progress, cancel.Token);
+        }
+
         using var model = new TinyCnn(4, seed: 1);
-        var options = new ExpertTrainingOptions { Epochs = 2, Optimizer = new OptimizerOptions { LearningRate = 0.05 } };
+        var options = phase == "trades"
+            ? new ExpertTrainingOptions
+            {
+                Epochs = 2, Optimizer = new OptimizerOptions { LearningRate = 0.05 }, Seed = 3,
+                Attack = new TradesAttack(0.03, 0.01, steps: 2), Objective = TrainingObjective.Trades(),
+            }
+            : new ExpertTrainingOptions { Epochs = 2, Optimizer = new OptimizerOptions { LearningRate = 0.05 } };
         return new ExpertTrainer(options).Fit(new Expert(model, "x", 4), SyntheticDataset.Loader(data), path, progress, cancel.Token);
     }
 
     [Theory]
     [InlineData("joint")]
     [InlineData("expert")]
+    [InlineData("trades")]
+    [InlineData("soe")]
+    [InlineData("advmoe")]
     public void Fit_CheckpointCommittedBefore_ResumesWithTodaysCode(string phase)
     {
         string committed = Path.Combine(Fixtures, $"{phase}-epoch1-of-2.ckpt");
