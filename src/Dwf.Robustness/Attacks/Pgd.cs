@@ -141,23 +141,8 @@ public sealed class Pgd : AttackBase
     }
 
     /// <summary>One restart; every iterate before the last is offered to <paramref name="tracker"/> when given.</summary>
-    private Tensor Run(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, BestTracker? tracker, AttackSteps steps)
-    {
-        var adversarial = Start(images, generator);
-        for (int s = 0; s < Steps; s++)
-        {
-            steps.Next();
-            // One scope per step: the forward's activations are freed every iteration, not at the end.
-            using var step = NewDisposeScope();
-            var (score, logits, gradient) = Ascent(model, adversarial, labels);
-            tracker?.Update(adversarial, score, logits);
-            var next = Project(adversarial + Ball.SteepestStep(gradient, StepSize), images).MoveToOuterDisposeScope();
-            adversarial.Dispose();
-            adversarial = next;
-        }
-
-        return adversarial;
-    }
+    private Tensor Run(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, Generator? generator, BestTracker? tracker, AttackSteps steps) =>
+        ProjectedAscent.Run(Start(images, generator), images, Ball, Epsilon, StepSize, Steps, adversarial => Ascent(model, adversarial, labels), steps, tracker);
 
     private Tensor Start(Tensor images, Generator? generator)
     {

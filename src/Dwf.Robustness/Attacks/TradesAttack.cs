@@ -80,19 +80,8 @@ public sealed class TradesAttack : AttackBase
             clean = nn.functional.log_softmax(model.call(images), 1).detach();
         }
 
-        // Drawn on the CPU so that a seed gives the same start on every device.
-        var noise = randn(images.shape, generator: generator).to(images.dtype).to(images.device);
-        var adversarial = Project(images + StartNoise * noise, images);
-        for (int s = 0; s < Steps; s++)
-        {
-            steps.Next();
-            using var step = NewDisposeScope();
-            var gradient = LossAndGradient.Compute(model, adversarial, logits => KlPerSample(clean, logits)).Gradient;
-            var next = Project(adversarial + StepSize * gradient.sign(), images).MoveToOuterDisposeScope();
-            adversarial.Dispose();
-            adversarial = next;
-        }
-
-        return adversarial;
+        var start = ProjectedAscent.GaussianStart(images, Ball, Epsilon, generator);
+        return ProjectedAscent.Run(start, images, Ball, Epsilon, StepSize, Steps,
+            adversarial => LossAndGradient.Compute(model, adversarial, logits => KlPerSample(clean, logits)), steps);
     }
 }

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace Dwf.Robustness.Training;
 
 /// <summary>Running sums of one epoch's measurements (serializable, so a mid-epoch checkpoint keeps them).</summary>
@@ -21,6 +23,27 @@ internal sealed class BatchStats
 
     public int Batches { get; set; }
 
+    /// <summary>Adds a batch's mean loss, weighted by its <paramref name="images"/> (one host sync).</summary>
+    public void AddLoss(Tensor loss, long images)
+    {
+        LossSum += loss.item<float>() * images;
+        LossCount += images;
+    }
+
+    /// <summary>Counts the clean images <paramref name="logits"/> classify as <paramref name="labels"/>.</summary>
+    public void AddClean(Tensor logits, Tensor labels)
+    {
+        CleanCorrect += Correct(logits, labels);
+        CleanCount += labels.shape[0];
+    }
+
+    /// <summary>Counts the adversarial images <paramref name="logits"/> classify as <paramref name="labels"/>.</summary>
+    public void AddAdversarial(Tensor logits, Tensor labels)
+    {
+        AdversarialCorrect += Correct(logits, labels);
+        AdversarialCount += labels.shape[0];
+    }
+
     public void AddGateWeights(double[] sums, long count)
     {
         GateWeightSums ??= new double[sums.Length];
@@ -30,6 +53,12 @@ internal sealed class BatchStats
         }
 
         GateCount += count;
+    }
+
+    private static long Correct(Tensor logits, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        return logits.detach().argmax(1).eq(labels).sum().item<long>();
     }
 
     public EpochMetrics ToMetrics(string phase, int epoch, int epochs, double learningRate, double seconds, IReadOnlyList<double>? groupRates = null) => new(

@@ -4,7 +4,7 @@ using Dwf.Robustness.Defaults;
 namespace Dwf.Robustness.Training;
 
 /// <summary>Phase 1 of DWF: training one expert on its own.</summary>
-public sealed record ExpertTrainingOptions
+public sealed record ExpertTrainingOptions : ITrainingOptions
 {
     /// <summary>Epochs; the paper uses 150.</summary>
     public int Epochs { get; init; } = PaperDefaults.ExpertEpochs;

@@ -2,7 +2,6 @@ using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Moe;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -14,96 +13,58 @@ namespace Dwf.Robustness.Training;
 /// all crafted against the current whole mixture — through the gate. Gate and experts have separate optimizers
 /// and learning rates. Never writes to the console.
 /// </summary>
-public sealed class JointTrainer
+public sealed class JointTrainer : AdversarialTrainer<MixtureOfExperts, JointTrainingOptions>
 {
-    private readonly ILogger _logger;
-
-    /// <summary>Creates a trainer.</summary>
-    /// <param name="options">Validated immediately; defaults when null.</param>
-    /// <param name="logger">Receives one line per epoch; <see cref="NullLogger"/> when null.</param>
+    /// <summary>Creates a trainer; the options (defaults when null) are validated at once.</summary>
+    /// <inheritdoc cref="AdversarialTrainer{TModel, TOptions}.AdversarialTrainer(TOptions, ILogger)" path="/param"/>
     public JointTrainer(JointTrainingOptions? options = null, ILogger? logger = null)
+        : base(options, logger)
     {
-        options ??= new JointTrainingOptions();
-        options.Validate();
-        Options = options;
-        _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The options in force.</summary>
-    public JointTrainingOptions Options { get; }
-
     /// <summary>
-    /// Trains <paramref name="mixture"/> in place; checkpoints and resume as <see cref="ExpertTrainer.Fit"/>. With
-    /// <see cref="JointTrainingOptions.FreezeExperts"/> the experts are frozen first and stay frozen afterwards;
-    /// otherwise they are unfrozen. The mixture is left in eval mode.
+    /// The mixture's part of <see cref="AdversarialTrainer{TModel, TOptions}.Fit"/>: with
+    /// <see cref="JointTrainingOptions.FreezeExperts"/> the experts are frozen first and stay frozen afterwards,
+    /// otherwise they are unfrozen; a gate optimizer and (unless frozen) one for the experts with a parameter group per
+    /// expert, whose rate follows its mean gate weight; the mixture's experts and gate in the fingerprint.
     /// </summary>
-    /// <param name="mixture">Built from pre-trained experts; on the loader's device.</param>
-    /// <param name="loader">Training batches.</param>
-    /// <param name="checkpointPath">Checkpoint file, or null for none.</param>
-    /// <param name="progress">Reported after every batch.</param>
-    /// <param name="cancellationToken">Checked between batches; cancelling saves a checkpoint, then throws.</param>
-    /// <returns>Per-epoch metrics, including the mean gate weight per expert.</returns>
-    public TrainingResult Fit(
-        MixtureOfExperts mixture,
-        BatchLoader loader,
-        string? checkpointPath = null,
-        IProgress<TrainingProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+    private protected override TrainingSetup Prepare(MixtureOfExperts model, BatchLoader loader)
     {
-        ArgumentNullException.ThrowIfNull(mixture);
-        ArgumentNullException.ThrowIfNull(loader);
         if (Options.FreezeExperts)
         {
-            mixture.FreezeExperts();
+            model.FreezeExperts();
         }
         else
         {
-            mixture.UnfreezeExperts();
+            model.UnfreezeExperts();
         }
 
-        using var gateOptimizer = Sgd.Create(mixture.Gate.parameters(), Options.Gate);
-        var (expertOptimizerOrNull, expertOfGroup) = Options.FreezeExperts
+        var gateOptimizer = Sgd.Create(model.Gate.parameters(), Options.Gate);
+        var (expertOptimizer, expertOfGroup) = Options.FreezeExperts
             ? (null, [])
-            : Sgd.CreateGrouped(mixture.Experts.Select(e => e.Module.parameters()), Options.Experts); // groups per expert: a rate per expert
-        using var expertOptimizer = expertOptimizerOrNull;
-        var expertScale = Enumerable.Repeat(1.0, mixture.Experts.Count).ToArray();
+            : Sgd.CreateGrouped(model.Experts.Select(e => e.Module.parameters()), Options.Experts); // groups per expert: a rate per expert
+        var expertScale = Enumerable.Repeat(1.0, model.Experts.Count).ToArray();
         var optimizers = new List<(OptimizerHelper, OptimizerOptions)> { (gateOptimizer, Options.Gate) };
         if (expertOptimizer is not null)
         {
             optimizers.Add((expertOptimizer, Options.Experts));
         }
 
-        var loop = new TrainingLoop
+        return new TrainingSetup
         {
             Phase = "joint",
-            Model = mixture,
+            Module = model,
             Optimizers = optimizers,
-            Loader = loader,
-            Epochs = Options.Epochs,
-            Seed = Options.Seed,
-            GradientCheck = Options.GradientCheck,
-            Fingerprint = new(OptionsFingerprint.Of(Options, "options")) // every setting, by path
+            Fingerprint = new Dictionary<string, string>
             {
-                ["experts"] = string.Join(",", mixture.Experts.Select(e => e.Name)),
-                ["mixture"] = MixtureFingerprint(mixture),
+                ["experts"] = string.Join(",", model.Experts.Select(e => e.Name)),
+                ["mixture"] = MixtureFingerprint(model),
             },
-            CheckpointPath = checkpointPath,
-            Progress = progress,
-            Logger = _logger,
-            Step = (batch, generator, stats) => Step(mixture, gateOptimizer, expertOptimizer, batch, generator, stats),
+            Step = (batch, generator, stats) => Step(model, gateOptimizer, expertOptimizer, batch, generator, stats),
             GroupScale = (optimizer, group) => optimizer == 1 ? expertScale[expertOfGroup[group]] : 1.0,
             BeforeEpoch = (epoch, history) => ScaleExpertRates(expertScale, epoch == 0 || history.Count < epoch ? null : history[epoch - 1].MeanGateWeights),
-            BeforeFirstStep = () => WarmGateStatistics(mixture, loader),
+            BeforeFirstStep = () => WarmGateStatistics(model, loader),
         };
-        mixture.train();
-        try
-        {
-            return loop.Run(cancellationToken);
-        }
-        finally
-        {
-            mixture.eval();
-        }
     }
 
     /// <summary>Sets each expert's rate multiplier from its mean gate weight over the previous epoch (uniform when none).</summary>
@@ -137,7 +98,7 @@ public sealed class JointTrainer
             }
         }
 
-        _logger.LogInformation("joint: gate BatchNorm statistics warmed on {Batches} clean batches", Math.Min(Options.GateWarmupBatches, loader.BatchesPerEpoch));
+        Logger.LogInformation("joint: gate BatchNorm statistics warmed on {Batches} clean batches", Math.Min(Options.GateWarmupBatches, loader.BatchesPerEpoch));
     }
 
     /// <summary>How many images of a batch of <paramref name="size"/> are benign, FGSM and PGD.</summary>
@@ -182,13 +143,9 @@ public sealed class JointTrainer
         gateOptimizer.step();
         expertOptimizer?.step();
 
-        var correct = output.Logits.detach().argmax(1).eq(y);
-        stats.LossSum += loss.item<float>() * batch.Size;
-        stats.LossCount += batch.Size;
-        stats.CleanCorrect += correct.narrow(0, 0, nClean).sum().item<long>();
-        stats.CleanCount += nClean;
-        stats.AdversarialCorrect += correct.narrow(0, nClean, nFgsm + nPgd).sum().item<long>();
-        stats.AdversarialCount += nFgsm + nPgd;
+        stats.AddLoss(loss, batch.Size);
+        stats.AddClean(output.Logits.narrow(0, 0, nClean), y.narrow(0, 0, nClean));
+        stats.AddAdversarial(output.Logits.narrow(0, nClean, nFgsm + nPgd), y.narrow(0, nClean, nFgsm + nPgd));
         stats.AddGateWeights(output.GateWeights.detach().sum(new long[] { 0 }).to(ScalarType.Float64).cpu().data<double>().ToArray(), batch.Size);
     }
 

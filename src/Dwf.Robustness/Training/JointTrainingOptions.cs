@@ -7,7 +7,7 @@ namespace Dwf.Robustness.Training;
 /// Phase 2 of DWF: gate and experts trained end to end on batches that mix benign, FGSM and PGD examples, all
 /// crafted against the current whole mixture. Values marked "paper" come from arXiv 2512.20821; the rest are ours.
 /// </summary>
-public sealed record JointTrainingOptions
+public sealed record JointTrainingOptions : ITrainingOptions
 {
     /// <summary>Epochs; the paper uses 100.</summary>
     public int Epochs { get; init; } = PaperDefaults.JointEpochs;

@@ -10,18 +10,14 @@ using Checkpoint = Dwf.Robustness.Persistence.TrainingCheckpoint<Dwf.Robustness.
 namespace Dwf.Robustness.Training;
 
 /// <summary>
-/// The epoch/batch loop both training phases share: learning-rate schedule per step, one dispose scope per batch,
+/// The epoch/batch loop every trainer shares (<see cref="AdversarialTrainer{TModel, TOptions}"/>): learning-rate schedule per step, one dispose scope per batch,
 /// one attack generator per (seed, epoch, batch), progress and logging, cancellation between batches, and a
 /// checkpoint at every epoch end and on cancellation from which a later run continues exactly.
 /// </summary>
 internal sealed class TrainingLoop
 {
-    public required string Phase { get; init; }
-
-    public required nn.Module Model { get; init; }
-
-    /// <summary>Optimizers with their settings; the first one's rate is reported.</summary>
-    public required IReadOnlyList<(OptimizerHelper Optimizer, OptimizerOptions Options)> Optimizers { get; init; }
+    /// <summary>What the defense supplies: phase, module, optimizers, step and hooks.</summary>
+    public required TrainingSetup Setup { get; init; }
 
     public required BatchLoader Loader { get; init; }
 
@@ -32,26 +28,14 @@ internal sealed class TrainingLoop
     /// <summary>Settings that must match for a checkpoint to be resumed.</summary>
     public required Dictionary<string, string> Fingerprint { get; init; }
 
-    /// <summary>Trains on one batch (already inside a dispose scope) and adds its measurements to the sums.</summary>
-    public required Action<Batch, Generator, BatchStats> Step { get; init; }
-
     public string? CheckpointPath { get; init; }
 
     public IProgress<TrainingProgress>? Progress { get; init; }
 
     public ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-    /// <summary>Multiplier of the scheduled rate for (optimizer index, parameter group index); 1 when null.</summary>
-    public Func<int, int, double>? GroupScale { get; init; }
-
-    /// <summary>Called at the start of every epoch run in this process (also the first one after a resume) with the history so far.</summary>
-    public Action<int, IReadOnlyList<EpochMetrics>>? BeforeEpoch { get; init; }
-
     /// <summary>What a failed <see cref="InputGradientCheck"/> of <see cref="Model"/> does before the first step of this process; not part of the fingerprint.</summary>
     public GradientCheckMode GradientCheck { get; init; } = GradientCheckMode.Fail;
-
-    /// <summary>Called once before the first step of a run that starts from scratch (not after a resume).</summary>
-    public Action? BeforeFirstStep { get; init; }
 
     /// <summary>The input-gradient check on the first images of the data (no random draw, so training is unchanged by it).</summary>
     private void CheckGradients()
@@ -67,6 +51,12 @@ internal sealed class TrainingLoop
             Logger.LogWarning("{Phase}: {Check}", Phase, result.Describe());
         }
     }
+
+    private string Phase => Setup.Phase;
+
+    private nn.Module Model => Setup.Module;
+
+    private IReadOnlyList<(OptimizerHelper Optimizer, OptimizerOptions Options)> Optimizers => Setup.Optimizers;
 
     public TrainingResult Run(CancellationToken cancellationToken)
     {
@@ -102,12 +92,12 @@ internal sealed class TrainingLoop
 
         if (resumedFrom is null && startEpoch < Epochs)
         {
-            BeforeFirstStep?.Invoke();
+            Setup.BeforeFirstStep?.Invoke();
         }
 
         for (int epoch = startEpoch; epoch < Epochs; epoch++)
         {
-            BeforeEpoch?.Invoke(epoch, history);
+            Setup.BeforeEpoch?.Invoke(epoch, history);
             var groupRates = new List<double>();
             var stats = epoch == startEpoch ? partial : new BatchStats();
             int batch = epoch == startEpoch ? startBatch : 0;
@@ -138,14 +128,14 @@ internal sealed class TrainingLoop
                         int g = 0;
                         foreach (var group in optimizer.ParamGroups)
                         {
-                            group.LearningRate = r * (GroupScale?.Invoke(i, g++) ?? 1.0);
+                            group.LearningRate = r * (Setup.GroupScale?.Invoke(i, g++) ?? 1.0);
                             groupRates.Add(group.LearningRate);
                         }
                     }
                     using (var scope = NewDisposeScope())
                     using (var generator = Seeds.Generator(Seed, epoch, batch))
                     {
-                        Step(data, generator, stats);
+                        Setup.Step(data, generator, stats);
                     }
 
                     stats.Batches++;

@@ -1,8 +1,9 @@
 using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Attacks.Norms;
 using Dwf.Robustness.Data;
+using Dwf.Robustness.Infrastructure;
 using Dwf.Robustness.Training;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Defenses.AdvMoe;
@@ -14,64 +15,31 @@ namespace Dwf.Robustness.Defenses.AdvMoe;
 /// against the updated experts, then α·CE(router(x), y mod E) + β·KL(router(x) ‖ router(x′)) on the router's
 /// parameters only. Shares the library's training loop (checkpoints, exact resume, progress, logging).
 /// </summary>
-public sealed class AdvMoeTrainer
+public sealed class AdvMoeTrainer : AdversarialTrainer<AdvMoeResNet18, AdvMoeTrainingOptions>
 {
-    private readonly ILogger _logger;
-
-    /// <summary>Creates a trainer.</summary>
-    /// <param name="options">Validated immediately; defaults when null.</param>
-    /// <param name="logger">One line per epoch; <see cref="NullLogger"/> when null.</param>
+    /// <summary>Creates a trainer; the options (defaults when null) are validated at once.</summary>
+    /// <inheritdoc cref="AdversarialTrainer{TModel, TOptions}.AdversarialTrainer(TOptions, ILogger)" path="/param"/>
     public AdvMoeTrainer(AdvMoeTrainingOptions? options = null, ILogger? logger = null)
+        : base(options, logger)
     {
-        Options = options ?? new AdvMoeTrainingOptions();
-        Options.Validate();
-        _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The options in force.</summary>
-    public AdvMoeTrainingOptions Options { get; }
-
-    /// <summary>Trains <paramref name="model"/> in place; it is left in eval mode.</summary>
-    /// <param name="model">The model, on the loader's device.</param>
-    /// <param name="loader">Training batches.</param>
-    /// <param name="checkpointPath">Checkpoint file (written every epoch and on cancellation, resumed when present), or null.</param>
-    /// <param name="progress">Reported after every batch.</param>
-    /// <param name="cancellationToken">Checked between batches; cancelling saves a checkpoint, then throws.</param>
-    /// <returns>Per-epoch metrics (loss: the expert step's TRADES loss).</returns>
-    public TrainingResult Fit(AdvMoeResNet18 model, BatchLoader loader, string? checkpointPath = null,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Two optimizers (the backbone's first, whose rate is reported; then the router's) and the alternating step; the loss reported is the expert step's TRADES loss.</summary>
+    private protected override TrainingSetup Prepare(AdvMoeResNet18 model, BatchLoader loader)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(loader);
-        using var experts = Sgd.Create(model.Backbone.parameters(), Options.Experts);
-        using var router = Sgd.Create(model.Router.parameters(), Options.Router);
-        var loop = new TrainingLoop
+        var experts = Sgd.Create(model.Backbone.parameters(), Options.Experts);
+        var router = Sgd.Create(model.Router.parameters(), Options.Router);
+        return new TrainingSetup
         {
             Phase = "advmoe",
-            Model = model,
+            Module = model,
             Optimizers = [(experts, Options.Experts), (router, Options.Router)],
-            Loader = loader,
-            Epochs = Options.Epochs,
-            Seed = Options.Seed,
-            Fingerprint = OptionsFingerprint.Of(Options, "options"),
-            CheckpointPath = checkpointPath,
-            Progress = progress,
-            Logger = _logger,
             Step = (batch, generator, stats) =>
             {
                 ExpertStep(model, experts, router, batch.Images, batch.Labels, generator, stats);
                 RouterStep(model, experts, router, batch.Images, batch.Labels, generator);
             },
         };
-        model.train();
-        try
-        {
-            return loop.Run(cancellationToken);
-        }
-        finally
-        {
-            model.eval();
-        }
     }
 
     /// <summary>The expert step: TRADES on the backbone only (the router's gradients are discarded).</summary>
@@ -88,13 +56,9 @@ public sealed class AdvMoeTrainer
         router.zero_grad();
         if (stats is not null)
         {
-            long n = y.shape[0];
-            stats.LossSum += loss.item<float>() * n;
-            stats.LossCount += n;
-            stats.CleanCorrect += clean.detach().argmax(1).eq(y).sum().item<long>();
-            stats.CleanCount += n;
-            stats.AdversarialCorrect += attacked.detach().argmax(1).eq(y).sum().item<long>();
-            stats.AdversarialCount += n;
+            stats.AddLoss(loss, y.shape[0]);
+            stats.AddClean(clean, y);
+            stats.AddAdversarial(attacked, y);
         }
     }
 
@@ -114,45 +78,34 @@ public sealed class AdvMoeTrainer
         experts.zero_grad();
     }
 
-    /// <summary>x′: PGD on KL(p(x) ‖ p(x′)) + KL(r(x) ‖ r(x′)) (model and router in eval mode) from x + 0.001·𝒩(0, I).</summary>
+    /// <summary>x′: PGD on <see cref="Objective"/> (model and router in eval mode) from x + 0.001·𝒩(0, I), in the library's one ascent loop.</summary>
     internal Tensor Craft(AdvMoeResNet18 model, Tensor x, Generator? generator)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using var evalMode = EvalModeScope.Enter(model);
+        using var scope = NewDisposeScope();
+        using var grad = enable_grad();
+        Tensor cleanLogP, cleanScoresLogP;
+        using (no_grad())
         {
-            using var scope = NewDisposeScope();
-            using var grad = enable_grad();
-            Tensor cleanLogP, cleanScoresLogP;
-            using (no_grad())
-            {
-                cleanLogP = nn.functional.log_softmax(model.call(x), 1);
-                cleanScoresLogP = nn.functional.log_softmax(model.Router.call(x), 1);
-            }
-
-            var noise = randn(x.shape, generator: generator).to(x.dtype).to(x.device);
-            var adversarial = Project(x + TradesAttack.StartNoise * noise, x);
-            for (int s = 0; s < Options.Steps; s++)
-            {
-                using var step = NewDisposeScope();
-                var input = adversarial.detach().requires_grad_(true);
-                var scores = model.Router.call(input);
-                var logits = model.ForwardWithScores(input, scores);
-                var objective = TradesAttack.KlPerSample(cleanLogP, logits).sum() + TradesAttack.KlPerSample(cleanScoresLogP, scores).sum();
-                var gradient = autograd.grad(new[] { objective }, new[] { input })[0];
-                var next = Project(input.detach() + Options.StepSize * gradient.sign(), x).MoveToOuterDisposeScope();
-                adversarial.Dispose();
-                adversarial = next;
-            }
-
-            return adversarial.detach().MoveToOuterDisposeScope();
+            cleanLogP = nn.functional.log_softmax(model.call(x), 1);
+            cleanScoresLogP = nn.functional.log_softmax(model.Router.call(x), 1);
         }
-        finally
-        {
-            model.train(wasTraining);
-        }
+
+        var ball = NormBall.For(ThreatModel.Linf);
+        var start = ProjectedAscent.GaussianStart(x, ball, Options.Epsilon, generator);
+        var adversarial = ProjectedAscent.Run(start, x, ball, Options.Epsilon, Options.StepSize, Options.Steps,
+            input => Objective(model, input, cleanLogP, cleanScoresLogP), AttackSteps.None);
+        return adversarial.detach().MoveToOuterDisposeScope();
     }
 
-    private Tensor Project(Tensor candidate, Tensor x) =>
-        minimum(maximum(candidate, x - Options.Epsilon), x + Options.Epsilon).clamp(0.0, 1.0);
+    /// <summary>ADVMoE's attack objective at <paramref name="adversarial"/>: KL(p(x) ‖ p(x′)) + KL(r(x) ‖ r(x′)) per image, r the router's scores, with its input gradient.</summary>
+    private static LossAndGradient Objective(AdvMoeResNet18 model, Tensor adversarial, Tensor cleanLogP, Tensor cleanScoresLogP)
+    {
+        var input = adversarial.detach().requires_grad_(true);
+        var scores = model.Router.call(input);
+        var logits = model.ForwardWithScores(input, scores);
+        var objective = TradesAttack.KlPerSample(cleanLogP, logits) + TradesAttack.KlPerSample(cleanScoresLogP, scores);
+        var gradient = autograd.grad(new[] { objective.sum() }, new[] { input })[0];
+        return new LossAndGradient(objective.detach(), logits.detach(), gradient);
+    }
 }

@@ -4,7 +4,7 @@ using Dwf.Robustness.Training;
 namespace Dwf.Robustness.Defenses.AdvMoe;
 
 /// <summary>Training an <see cref="AdvMoeResNet18"/> (<see cref="AdvMoeTrainer"/>); defaults are the reference code's unless marked.</summary>
-public sealed record AdvMoeTrainingOptions
+public sealed record AdvMoeTrainingOptions : ITrainingOptions
 {
     /// <summary>Epochs: 100.</summary>
     public int Epochs { get; init; } = AdvMoeDefaults.Epochs;

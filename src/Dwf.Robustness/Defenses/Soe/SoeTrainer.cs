@@ -1,7 +1,6 @@
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Training;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Defenses.Soe;
@@ -13,59 +12,26 @@ namespace Dwf.Robustness.Defenses.Soe;
 /// confidence head against its expert's (detached) probability of the true class. Shares the library's training loop:
 /// checkpoints at every epoch end and on cancellation, exact resume, progress and logging.
 /// </summary>
-public sealed class SoeTrainer
+public sealed class SoeTrainer : AdversarialTrainer<SynergyOfExperts, SoeTrainingOptions>
 {
-    private readonly ILogger _logger;
-
-    /// <summary>Creates a trainer.</summary>
-    /// <param name="options">Validated immediately; defaults when null.</param>
-    /// <param name="logger">One line per epoch; <see cref="NullLogger"/> when null.</param>
+    /// <summary>Creates a trainer; the options (defaults when null) are validated at once.</summary>
+    /// <inheritdoc cref="AdversarialTrainer{TModel, TOptions}.AdversarialTrainer(TOptions, ILogger)" path="/param"/>
     public SoeTrainer(SoeTrainingOptions? options = null, ILogger? logger = null)
+        : base(options, logger)
     {
-        Options = options ?? new SoeTrainingOptions();
-        Options.Validate();
-        _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The options in force.</summary>
-    public SoeTrainingOptions Options { get; }
-
-    /// <summary>Trains <paramref name="model"/> in place; it is left in eval mode.</summary>
-    /// <param name="model">The model, on the loader's device.</param>
-    /// <param name="loader">Training batches.</param>
-    /// <param name="checkpointPath">Checkpoint file (written every epoch and on cancellation, resumed when present), or null.</param>
-    /// <param name="progress">Reported after every batch.</param>
-    /// <param name="cancellationToken">Checked between batches; cancelling saves a checkpoint, then throws.</param>
-    /// <returns>Per-epoch metrics (clean and adversarial accuracy of the selected experts).</returns>
-    public TrainingResult Fit(SynergyOfExperts model, BatchLoader loader, string? checkpointPath = null,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    private protected override TrainingSetup Prepare(SynergyOfExperts model, BatchLoader loader)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(loader);
-        using var optimizer = Sgd.Create(model.parameters(), Options.Optimizer);
-        var loop = new TrainingLoop
+        var optimizer = Sgd.Create(model.parameters(), Options.Optimizer);
+        return new TrainingSetup
         {
             Phase = "soe",
-            Model = model,
+            Module = model,
             Optimizers = [(optimizer, Options.Optimizer)],
-            Loader = loader,
-            Epochs = Options.Epochs,
-            Seed = Options.Seed,
-            Fingerprint = OptionsFingerprint.Of(Options, "options"),
-            CheckpointPath = checkpointPath,
-            Progress = progress,
-            Logger = _logger,
             Step = (batch, generator, stats) => Step(model, optimizer, batch, generator, stats),
         };
-        model.train();
-        try
-        {
-            return loop.Run(cancellationToken);
-        }
-        finally
-        {
-            model.eval();
-        }
     }
 
     /// <summary>
@@ -113,15 +79,12 @@ public sealed class SoeTrainer
         loss.backward();
         optimizer.step();
 
-        var correct = output.SelectedLogits().detach().argmax(1).eq(targets);
-        stats.LossSum += loss.item<float>() * inputs.shape[0];
-        stats.LossCount += inputs.shape[0];
-        stats.CleanCorrect += correct.narrow(0, 0, n).sum().item<long>();
-        stats.CleanCount += n;
+        var selected = output.SelectedLogits();
+        stats.AddLoss(loss, inputs.shape[0]);
+        stats.AddClean(selected.narrow(0, 0, n), y);
         if (Options.Attack is not null)
         {
-            stats.AdversarialCorrect += correct.narrow(0, n, n).sum().item<long>();
-            stats.AdversarialCount += n;
+            stats.AddAdversarial(selected.narrow(0, n, n), y);
         }
     }
 }

@@ -5,7 +5,7 @@ using Dwf.Robustness.Training;
 namespace Dwf.Robustness.Defenses.Soe;
 
 /// <summary>Training a <see cref="SynergyOfExperts"/> (<see cref="SoeTrainer"/>).</summary>
-public sealed record SoeTrainingOptions
+public sealed record SoeTrainingOptions : ITrainingOptions
 {
     /// <summary>Epochs; default 150 (ours: the DWF experts' pre-training length; SoE's paper trains to convergence).</summary>
     public int Epochs { get; init; } = PaperDefaults.ExpertEpochs;
