@@ -1,5 +1,6 @@
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
+using Dwf.Robustness.Defenses;
 using Dwf.Robustness.Defenses.AdvMoe;
 using Dwf.Robustness.Defenses.Soe;
 using Dwf.Robustness.Experts;
@@ -90,7 +91,7 @@ public sealed partial class Pipeline
         var result = ConsoleProgress.Run($"baseline {SoeModel}", progress =>
             new SoeTrainer(options, log).Fit(model, loader, folder.BaselineCheckpoint(SoeModel), new MemoryLoggingProgress(progress, log), cancellationToken));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
-        ModelFile.Save(model, weights);
+        SavedDefense.Save(model, weights);
         Finish(SoeModel, weights, null, new TrainingCost(loader.Count * (double)epochs * SoePassesPerImage, result.History.Sum(h => h.Seconds)));
     }
 
@@ -116,11 +117,14 @@ public sealed partial class Pipeline
         var result = ConsoleProgress.Run($"baseline {AdvMoeModel}", progress =>
             new AdvMoeTrainer(options, log).Fit(model, loader, folder.BaselineCheckpoint(AdvMoeModel), new MemoryLoggingProgress(progress, log), cancellationToken));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
-        ModelFile.Save(model, weights);
+        SavedDefense.Save(model, weights);
         Finish(AdvMoeModel, weights, null, new TrainingCost(loader.Count * (double)epochs * AdvMoePassesPerImage, result.History.Sum(h => h.Seconds)));
     }
 
-    /// <summary>A baseline rebuilt from this run's recipe and its weights, in eval mode.</summary>
+    /// <summary>
+    /// A baseline in eval mode: rebuilt from its manifest (every baseline is saved with one), or — for SoE and ADVMoE
+    /// weights saved before they had manifests — from this run's recipe.
+    /// </summary>
     public nn.Module<Tensor, Tensor> LoadBaseline(string name, int index)
     {
         string weights = folder.BaselineWeights(name);
@@ -129,18 +133,18 @@ public sealed partial class Pipeline
             throw new InvalidOperationException($"Baseline '{name}' is not trained yet ({weights} is missing). Run 'compare' to train it.");
         }
 
-        nn.Module<Tensor, Tensor> model = name switch
+        if (File.Exists(ModelManifest.PathFor(weights)))
         {
-            TradesModel => Dwf.Robustness.Persistence.SavedModel.LoadExpert(weights, device, log).Module,
-            SoeModel => BuildSoe(index),
-            AdvMoeModel => BuildAdvMoe(index),
-            _ => throw new ArgumentException($"No baseline named '{name}'."),
-        };
-        if (name != TradesModel)
-        {
-            ModelFile.Load(model, weights);
+            return SavedDefense.LoadClassifier(weights, device, log);
         }
 
+        nn.Module<Tensor, Tensor> model = name switch
+        {
+            SoeModel => BuildSoe(index),
+            AdvMoeModel => BuildAdvMoe(index),
+            _ => throw new InvalidDataException($"Baseline '{name}' has no manifest beside {weights}; it was not saved by this sample. Train it again (delete the file)."),
+        };
+        ModelFile.Load(model, weights);
         model.eval();
         return model;
     }

@@ -318,7 +318,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         bool mixture = name is DwfModel or FrozenModel;
         if (File.Exists(Dwf.Robustness.Persistence.ModelManifest.PathFor(weights)))
         {
-            return mixture ? SavedModel.LoadMixture(weights, device, log) : SavedModel.LoadExpert(weights, device, log).Module;
+            return Dwf.Robustness.Defenses.SavedDefense.LoadClassifier(weights, device, log);
         }
 
         return mixture ? LoadMixture(withWeights: true, weights) : LoadExpert(name, weights);

@@ -38,6 +38,11 @@ public class CompareCommandTests
             advmoe.Attacks.Select(a => a.Surrogate).Should().Contain("router detached").And.Contain("route fixed to group-2");
             var costs = CostFile.Collect(Presets.Create("micro", Cifar10FactAttribute.Path!, run), folder);
             costs.Keys.Should().Contain([Pipeline.TradesModel, Pipeline.SoeModel, Pipeline.AdvMoeModel]);
+            foreach (var baseline in new[] { Pipeline.TradesModel, Pipeline.SoeModel, Pipeline.AdvMoeModel })
+            {
+                using var loaded = global::Dwf.Robustness.Defenses.SavedDefense.LoadClassifier(folder.BaselineWeights(baseline));
+                loaded.training.Should().BeFalse($"every defense is saved with its manifest, so '{baseline}' loads without the run's recipe");
+            }
         }
         finally
         {

@@ -27,7 +27,7 @@ public sealed class CifarResNet : ResNet
     public int Depth { get; }
 
     /// <summary>Checks the arguments (before anything is built) and returns the three stage widths, 16/32/64 × width.</summary>
-    private static long[] Planes(int numClasses, int depth, double width)
+    internal static long[] Planes(int numClasses, int depth, double width)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 2);
         if (depth < 8 || (depth - 2) % 6 != 0)

@@ -8,4 +8,10 @@ public enum ModelKind
 
     /// <summary>A mixture of experts with its gate.</summary>
     Mixture,
+
+    /// <summary>A Synergy-of-Experts model (<see cref="ModelManifest.Soe"/> describes it).</summary>
+    SynergyOfExperts,
+
+    /// <summary>An ADVMoE network (<see cref="ModelManifest.AdvMoe"/> describes it).</summary>
+    AdvMoe,
 }

@@ -21,6 +21,8 @@ namespace Dwf.Robustness.Persistence;
 /// <param name="ManifestSha256">SHA-256 of this manifest's own JSON written with this entry null: an entry edited after
 /// saving (a mean, the mode, a temperature, a name) is refused instead of giving another model from the same weights.
 /// Null only in schema-1 manifests.</param>
+/// <param name="Soe">A Synergy-of-Experts model's description; null (and absent from the JSON) for every other kind.</param>
+/// <param name="AdvMoe">An ADVMoE network's description; null (and absent from the JSON) for every other kind.</param>
 public sealed record ModelManifest(
     int SchemaVersion,
     ModelKind Kind,
@@ -29,7 +31,9 @@ public sealed record ModelManifest(
     GateManifest? Gate,
     MixtureMode? Mode,
     string? WeightsSha256 = null,
-    string? ManifestSha256 = null)
+    string? ManifestSha256 = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SoeManifest? Soe = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AdvMoeManifest? AdvMoe = null)
 {
     /// <summary>The manifest format this library writes: 2 adds <see cref="WeightsSha256"/>. Schema 1 is still read.</summary>
     public const int CurrentSchemaVersion = 2;
@@ -77,6 +81,16 @@ public sealed record ModelManifest(
         ArgumentNullException.ThrowIfNull(mixture);
         return new(CurrentSchemaVersion, ModelKind.Mixture, LibraryVersion, mixture.Experts.Select(ExpertManifest.Of).ToArray(), GateManifest.Of(mixture.Gate), mixture.Mode);
     }
+
+    /// <summary>Describes a Synergy-of-Experts model (built by <c>Defenses.SavedDefense</c>, which knows the model type).</summary>
+    /// <param name="soe">Its description.</param>
+    public static ModelManifest Of(SoeManifest soe) =>
+        new(CurrentSchemaVersion, ModelKind.SynergyOfExperts, LibraryVersion, [], null, null, Soe: soe ?? throw new ArgumentNullException(nameof(soe)));
+
+    /// <summary>Describes an ADVMoE network (built by <c>Defenses.SavedDefense</c>, which knows the model type).</summary>
+    /// <param name="advMoe">Its description.</param>
+    public static ModelManifest Of(AdvMoeManifest advMoe) =>
+        new(CurrentSchemaVersion, ModelKind.AdvMoe, LibraryVersion, [], null, null, AdvMoe: advMoe ?? throw new ArgumentNullException(nameof(advMoe)));
 
     /// <summary>The library version written into manifests.</summary>
     public static string LibraryVersion =>
@@ -165,7 +179,19 @@ public sealed record ModelManifest(
             SchemaVersion == 1 ? "absent in schema 1" : "the weights file's SHA-256, 64 lower-case hex digits");
         ManifestChecks.Require(SchemaVersion == 1 ? ManifestSha256 is null : IsSha256(ManifestSha256), file, "manifestSha256", ManifestSha256,
             SchemaVersion == 1 ? "absent in schema 1" : "the manifest's own SHA-256, 64 lower-case hex digits");
-        ManifestChecks.Require(Enum.IsDefined(Kind), file, "kind", Kind, "expert or mixture");
+        ManifestChecks.Require(Enum.IsDefined(Kind), file, "kind", Kind, $"one of {string.Join(", ", Enum.GetNames<ModelKind>())}");
+        ManifestChecks.Require(Kind == ModelKind.SynergyOfExperts ? Soe is not null : Soe is null, file, "soe", Kind == ModelKind.SynergyOfExperts ? null : "present",
+            Kind == ModelKind.SynergyOfExperts ? "the model's description" : $"absent for kind {Kind}");
+        ManifestChecks.Require(Kind == ModelKind.AdvMoe ? AdvMoe is not null : AdvMoe is null, file, "advMoe", Kind == ModelKind.AdvMoe ? null : "present",
+            Kind == ModelKind.AdvMoe ? "the model's description" : $"absent for kind {Kind}");
+        if (Kind is ModelKind.SynergyOfExperts or ModelKind.AdvMoe)
+        {
+            ManifestChecks.Require(Experts is { Count: 0 } && Gate is null && Mode is null, file, "experts", Experts?.Count, $"an empty list, without gate or mode, for kind {Kind}");
+            Soe?.Validate(file);
+            AdvMoe?.Validate(file);
+            return;
+        }
+
         ManifestChecks.Require(Experts is not null && Experts.Count >= 1 && Experts.Count <= MaxExperts, file, "experts", Experts?.Count, $"a list of 1 to {MaxExperts} experts");
         for (int i = 0; i < Experts!.Count; i++)
         {

@@ -40,66 +40,72 @@ public static class SavedModel
     /// <summary>Rebuilds the expert saved at <paramref name="path"/>, in eval mode on <paramref name="device"/>.</summary>
     /// <param name="path">The weights file; its manifest is <see cref="ModelManifest.PathFor"/>.</param>
     /// <param name="device">Where the expert lives; the CPU when null.</param>
-    /// <exception cref="InvalidDataException">The manifest is a mixture's, is damaged, or does not match the weights.</exception>
+    /// <exception cref="InvalidDataException">The manifest is another kind's, is damaged, or does not match the weights.</exception>
     /// <param name="logger">Told when the manifest predates weight hashes (schema 1): such a file loads unchecked.</param>
-    public static Expert LoadExpert(string path, Device? device = null, Microsoft.Extensions.Logging.ILogger? logger = null)
-    {
-        var (manifest, weights, entries) = Read(path, logger);
-        if (manifest.Kind != ModelKind.Expert)
-        {
-            throw new InvalidDataException($"'{path}' holds a mixture of {manifest.Experts.Count} experts, not one expert; load it with SavedModel.LoadMixture.");
-        }
-
-        var expert = manifest.Experts[0].Build();
-        try
-        {
-            ModelFile.Load(expert.Module, weights, entries, path);
-            expert.Module.to(device ?? CPU);
-            expert.Module.eval();
-            return expert;
-        }
-        catch
-        {
-            expert.Module.Dispose();
-            throw;
-        }
-    }
+    public static Expert LoadExpert(string path, Device? device = null, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        Load(path, ModelKind.Expert, m => m.Experts[0].Build(), e => e.Module, device, logger);
 
     /// <summary>Rebuilds the mixture saved at <paramref name="path"/>, in eval mode on <paramref name="device"/>.</summary>
     /// <param name="path">The weights file; its manifest is <see cref="ModelManifest.PathFor"/>.</param>
     /// <param name="device">Where the mixture lives; the CPU when null.</param>
-    /// <exception cref="InvalidDataException">The manifest is an expert's, is damaged, or does not match the weights.</exception>
+    /// <exception cref="InvalidDataException">The manifest is another kind's, is damaged, or does not match the weights.</exception>
     /// <param name="logger">Told when the manifest predates weight hashes (schema 1): such a file loads unchecked.</param>
-    public static MixtureOfExperts LoadMixture(string path, Device? device = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    public static MixtureOfExperts LoadMixture(string path, Device? device = null, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        Load(path, ModelKind.Mixture, m => new MixtureOfExperts(m.Experts.Select(e => (IExpert)e.Build()).ToList(), m.Gate!.Build(), m.Mode!.Value), m => m, device, logger);
+
+    /// <summary>
+    /// Rebuilds the model of <paramref name="kind"/> saved at <paramref name="path"/> with <paramref name="build"/>, loads
+    /// its checked weights and puts it in eval mode on <paramref name="device"/>; disposed again if the load fails.
+    /// </summary>
+    internal static T Load<T>(string path, ModelKind kind, Func<ModelManifest, T> build, Func<T, nn.Module> module, Device? device, Microsoft.Extensions.Logging.ILogger? logger)
     {
         var (manifest, weights, entries) = Read(path, logger);
-        if (manifest.Kind != ModelKind.Mixture)
+        if (manifest.Kind != kind)
         {
-            throw new InvalidDataException($"'{path}' holds one expert, not a mixture; load it with SavedModel.LoadExpert.");
+            throw new InvalidDataException($"'{path}' holds {Describe(manifest.Kind, manifest.Experts.Count)}, not {Describe(kind, 0)}; load it with {LoaderOf(manifest.Kind)} (or Defenses.SavedDefense.LoadClassifier, which loads any kind).");
         }
 
-        var mixture = new MixtureOfExperts(manifest.Experts.Select(e => (IExpert)e.Build()).ToList(), manifest.Gate!.Build(), manifest.Mode!.Value);
+        var model = build(manifest);
+        var built = module(model);
         try
         {
-            ModelFile.Load(mixture, weights, entries, path);
-            mixture.to(device ?? CPU);
-            mixture.eval();
-            return mixture;
+            ModelFile.Load(built, weights, entries, path);
+            built.to(device ?? CPU);
+            built.eval();
+            return model;
         }
         catch
         {
-            mixture.Dispose();
+            built.Dispose();
             throw;
         }
     }
 
     /// <summary>The weights serialized once, hashed into the manifest, the manifest written, then the weights (each atomically).</summary>
-    private static void Write(ModelManifest manifest, nn.Module module, string path)
+    internal static void Write(ModelManifest manifest, nn.Module module, string path)
     {
         byte[] weights = ModelFile.Serialize(module);
         AtomicFile.WriteAllText(ModelManifest.PathFor(path), manifest.For(weights).ToJson());
         AtomicFile.Write(path, stream => stream.Write(weights));
     }
+
+    private static string Describe(ModelKind kind, int experts) => kind switch
+    {
+        ModelKind.Expert => "one expert",
+        ModelKind.Mixture => experts > 0 ? $"a mixture of {experts} experts" : "a mixture of experts",
+        ModelKind.SynergyOfExperts => "a Synergy-of-Experts model",
+        ModelKind.AdvMoe => "an ADVMoE network",
+        _ => kind.ToString(),
+    };
+
+    private static string LoaderOf(ModelKind kind) => kind switch
+    {
+        ModelKind.Expert => "SavedModel.LoadExpert",
+        ModelKind.Mixture => "SavedModel.LoadMixture",
+        ModelKind.SynergyOfExperts => "Defenses.SavedDefense.LoadSoe",
+        ModelKind.AdvMoe => "Defenses.SavedDefense.LoadAdvMoe",
+        _ => "Defenses.SavedDefense.LoadClassifier",
+    };
 
     /// <summary>
     /// The manifest and the weights file's bytes, checked as one unit before anything is built: the weights' SHA-256

@@ -44,6 +44,7 @@ public sealed class AdvMoeResNet18 : nn.Module<Tensor, Tensor>, IRoutedModel
         Experts = experts;
         Width = width;
         Ratio = ratio;
+        RouterWidth = routerWidth;
         _names = Enumerable.Range(1, experts).Select(i => $"group-{i}").ToArray();
         routing = new MoeRoutingContext();
         backbone = new ResNet18(numClasses, width * ratio, block: (i, o, s) => new BasicBlock(i, o, s, (ci, co, k, cs, p) => new MoeConv2d(ci, co, experts, k, cs, p, routing)));
@@ -62,6 +63,9 @@ public sealed class AdvMoeResNet18 : nn.Module<Tensor, Tensor>, IRoutedModel
 
     /// <summary>An expert's share of the dense width.</summary>
     public double Ratio { get; }
+
+    /// <summary>Width multiplier of the ResNet-20 router.</summary>
+    public double RouterWidth { get; }
 
     /// <summary>The router (a ResNet-20 with one output per expert).</summary>
     public nn.Module<Tensor, Tensor> Router => router;
