@@ -38,7 +38,7 @@ internal sealed class EvaluationState
 
     public long GateAttackedCount { get; set; }
 
-    public List<string> Warnings { get; set; } = [];
+    public List<EvaluationWarning> Warnings { get; set; } = [];
 
     /// <summary>The state in <paramref name="path"/> (checked against the evaluation it must belong to), or a new one.</summary>
     /// <param name="path">State file, or null for none.</param>

@@ -74,7 +74,7 @@ public static class ReportMarkdown
 
         sb.AppendLine().AppendLine(report.Warnings.Count == 0
             ? "Sanity checks: no warnings."
-            : "**Sanity-check warnings:**\n\n" + string.Join("\n", report.Warnings.Select(w => $"- {w}")));
+            : "**Sanity-check warnings:**\n\n" + string.Join("\n", report.Warnings.Select(w => $"- {w.Message}")));
         return sb.ToString();
     }
 

@@ -43,6 +43,6 @@ internal static class ReportSchemaV1
         return new RobustnessReport(
             1, v1.Model, v1.Dataset, v1.Samples, null, ThreatModel.Linf, plan, v1.Options!, v1.CleanAccuracy,
             ConfidenceInterval.Wilson(cleanCorrect, v1.Samples), null, attacks, [], v1.ClassNames ?? [], v1.PerClassClean ?? [],
-            v1.Gate, v1.Warnings ?? [], null, null, v1.Seconds, v1.CreatedUtc, v1.RobustAccuracy);
+            v1.Gate, (v1.Warnings ?? []).Select(w => new EvaluationWarning(WarningCode.Unclassified, w)).ToArray(), null, null, v1.Seconds, v1.CreatedUtc, v1.RobustAccuracy);
     }
 }

@@ -50,7 +50,7 @@ public sealed record RobustnessReport(
     IReadOnlyList<string> ClassNames,
     IReadOnlyList<double> PerClassClean,
     GateReport? Gate,
-    IReadOnlyList<string> Warnings,
+    IReadOnlyList<EvaluationWarning> Warnings,
     ModelInfo? ModelInfo,
     VersionInfo? Versions,
     double Seconds,

@@ -33,15 +33,15 @@ internal static class SanityChecks
     private static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>Outputs that look like probabilities (non-negative rows summing to 1) instead of logits.</summary>
-    public static void CheckLogits(Tensor logits, List<string> warnings)
+    public static void CheckLogits(Tensor logits, List<EvaluationWarning> warnings)
     {
         using var scope = NewDisposeScope();
         bool nonNegative = logits.min().to(ScalarType.Float64).item<double>() >= -1e-6;
         bool sumToOne = (logits.sum(1) - 1).abs().max().to(ScalarType.Float64).item<double>() < 1e-4;
         if (nonNegative && sumToOne)
         {
-            warnings.Add("The model's outputs look like probabilities (non-negative, rows sum to 1), not logits: " +
-                         "cross-entropy gradients through a softmax of probabilities are weak, which masks gradients. Return logits.");
+            warnings.Add(new EvaluationWarning(WarningCode.ProbabilitiesNotLogits, "The model's outputs look like probabilities (non-negative, rows sum to 1), not logits: " +
+                         "cross-entropy gradients through a softmax of probabilities are weak, which masks gradients. Return logits."));
         }
     }
 
@@ -49,17 +49,17 @@ internal static class SanityChecks
     /// The same images twice must give the same logits; a randomized model is named in a warning that says whether the
     /// gradient attacks averaged their gradients over several passes (<paramref name="expectation"/> &gt; 1).
     /// </summary>
-    public static void CheckDeterministic(nn.Module<Tensor, Tensor> model, Tensor images, Tensor logits, int expectation, List<string> warnings)
+    public static void CheckDeterministic(nn.Module<Tensor, Tensor> model, Tensor images, Tensor logits, int expectation, List<EvaluationWarning> warnings)
     {
         using var scope = NewDisposeScope();
         double difference = Difference(model, images, logits);
         if (difference > 0)
         {
-            warnings.Add(expectation > 1
+            warnings.Add(new EvaluationWarning(WarningCode.RandomizedModel, expectation > 1
                 ? $"The model gave different logits for the same images twice (max difference {F(difference)}): it is randomized. The gradient attacks averaged every gradient over {expectation} passes " +
                   "(expectation over transformation, EvaluationOptions.ExpectationSamples); its robust accuracy is itself a random outcome, and a stronger estimate (more passes) may lower it."
                 : $"The model gave different logits for the same images twice (max difference {F(difference)}): it is randomized. " +
-                  "Gradient attacks on a randomized model need expectation over transformation (averaged gradients), which this evaluation did not run (EvaluationOptions.ExpectationSamples = 1); its robust accuracy is an upper bound.");
+                  "Gradient attacks on a randomized model need expectation over transformation (averaged gradients), which this evaluation did not run (EvaluationOptions.ExpectationSamples = 1); its robust accuracy is an upper bound."));
         }
     }
 
@@ -91,7 +91,7 @@ internal static class SanityChecks
     /// Comparing single-attack minima instead would miss adaptive attacks that break other images than the direct ones
     /// and flag ones that only break images the direct attacks broke too.
     /// </summary>
-    public static void CheckAdaptive(IReadOnlyList<AttackResult> results, List<string> warnings)
+    public static void CheckAdaptive(IReadOnlyList<AttackResult> results, List<EvaluationWarning> warnings)
     {
         foreach (var group in results.GroupBy(r => Math.Round(r.Epsilon, 9)))
         {
@@ -106,8 +106,8 @@ internal static class SanityChecks
             if (before - after > Tolerance(before, adaptive[0].Total))
             {
                 var worst = adaptive.MinBy(r => r.Accuracy)!;
-                warnings.Add($"At ε={F(group.Key)} the adaptive checks lowered robust accuracy from {F(before)} to {F(after)} (per image, worst case over the attacks; strongest alone: {worst.Surrogate}): " +
-                             "attacking through the gate was weaker than attacking around it, a sign that the gate masks gradients (by design when the routing is hard: a top-k or argmax choice passes no gradient). The worst case per ε includes the adaptive attacks.");
+                warnings.Add(new EvaluationWarning(WarningCode.AdaptiveAttacksStronger, $"At ε={F(group.Key)} the adaptive checks lowered robust accuracy from {F(before)} to {F(after)} (per image, worst case over the attacks; strongest alone: {worst.Surrogate}): " +
+                             "attacking through the gate was weaker than attacking around it, a sign that the gate masks gradients (by design when the routing is hard: a top-k or argmax choice passes no gradient). The worst case per ε includes the adaptive attacks."));
             }
         }
     }
@@ -125,7 +125,7 @@ internal static class SanityChecks
     }
 
     /// <summary>An iterative attack (PGD, APGD) weaker than FGSM at the same ε; more PGD steps giving higher accuracy in a sweep.</summary>
-    public static void CheckSweep(IReadOnlyList<AttackResult> results, List<string> warnings)
+    public static void CheckSweep(IReadOnlyList<AttackResult> results, List<EvaluationWarning> warnings)
     {
         var fgsm = results.Where(r => r.Descriptor.Family == AttackFamily.Fgsm && !r.Descriptor.Targeted).ToList();
         var iterative = results.Where(r => r.Descriptor.Family is AttackFamily.Pgd or AttackFamily.Apgd && !(r.Descriptor.Targeted && r.Descriptor.TargetClasses == 0)).ToList();
@@ -135,8 +135,8 @@ internal static class SanityChecks
             var f = fgsm.FirstOrDefault(x => Epsilon.SameBudget(x.Epsilon, p.Epsilon));
             if (f is not null && p.Accuracy > f.Accuracy + Tolerance(f.Accuracy, f.Total))
             {
-                warnings.Add($"{p.Attack} leaves accuracy {F(p.Accuracy)}, higher than FGSM's {F(f.Accuracy)} at the same ε: " +
-                             "an iterative attack weaker than a single step suggests gradient masking or a too-small step size.");
+                warnings.Add(new EvaluationWarning(WarningCode.IterativeWeakerThanFgsm, $"{p.Attack} leaves accuracy {F(p.Accuracy)}, higher than FGSM's {F(f.Accuracy)} at the same ε: " +
+                             "an iterative attack weaker than a single step suggests gradient masking or a too-small step size."));
             }
         }
 
@@ -147,8 +147,8 @@ internal static class SanityChecks
             {
                 if (ordered[i].Accuracy > ordered[i - 1].Accuracy + Tolerance(ordered[i - 1].Accuracy, ordered[i].Total))
                 {
-                    warnings.Add($"More PGD steps gave higher accuracy at ε={F(group.Key.Epsilon)}: {ordered[i - 1].Descriptor.Steps} steps {F(ordered[i - 1].Accuracy)}, " +
-                                 $"{ordered[i].Descriptor.Steps} steps {F(ordered[i].Accuracy)}. A stronger attack should never help the model: suspect randomness or masking.");
+                    warnings.Add(new EvaluationWarning(WarningCode.MoreStepsHigherAccuracy, $"More PGD steps gave higher accuracy at ε={F(group.Key.Epsilon)}: {ordered[i - 1].Descriptor.Steps} steps {F(ordered[i - 1].Accuracy)}, " +
+                                 $"{ordered[i].Descriptor.Steps} steps {F(ordered[i].Accuracy)}. A stronger attack should never help the model: suspect randomness or masking."));
                 }
             }
         }
@@ -163,7 +163,7 @@ internal static class SanityChecks
     /// <param name="images">The first images of the evaluation (at most 200 of its first batch).</param>
     /// <param name="adaptiveChecksRun">Whether the evaluation ran any adaptive attack on the model's targets.</param>
     /// <param name="warnings">Where a finding goes.</param>
-    public static void CheckRoutingGradient(IRoutedModel routed, Tensor images, bool adaptiveChecksRun, List<string> warnings)
+    public static void CheckRoutingGradient(IRoutedModel routed, Tensor images, bool adaptiveChecksRun, List<EvaluationWarning> warnings)
     {
         if (adaptiveChecksRun || routed.RouteNames.Count < 2)
         {
@@ -173,10 +173,10 @@ internal static class SanityChecks
         double share = ZeroRoutingGradientShare(routed, images);
         if (share > ZeroGradientShare)
         {
-            warnings.Add($"The routing weights have an exactly zero input gradient for {F(100 * share)}% of the images checked: the selection is not " +
+            warnings.Add(new EvaluationWarning(WarningCode.RoutingGradientZero, $"The routing weights have an exactly zero input gradient for {F(100 * share)}% of the images checked: the selection is not " +
                          "differentiable, so attacks through the model cannot steer which part answers, and no adaptive attack ran (they are switched off, " +
                          "EvaluationOptions.AdaptiveMixtureChecks, or the plan has no untargeted PGD/APGD for them to reuse). " +
-                         "The robust accuracy is an upper bound: evaluate with the adaptive checks on and a PGD or APGD attack in the plan.");
+                         "The robust accuracy is an upper bound: evaluate with the adaptive checks on and a PGD or APGD attack in the plan."));
         }
     }
 
@@ -201,7 +201,7 @@ internal static class SanityChecks
     }
 
     /// <summary>Zero input gradients on a share of images, and accuracy not near zero at a very large ε.</summary>
-    public static void CheckGradientsAndLargeEpsilon(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, bool[] clean, EvaluationOptions options, List<string> warnings)
+    public static void CheckGradientsAndLargeEpsilon(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, bool[] clean, EvaluationOptions options, List<EvaluationWarning> warnings)
     {
         int take = (int)x.shape[0];
         using (enable_grad())
@@ -212,9 +212,9 @@ internal static class SanityChecks
             double zeroShare = (gradient.abs().flatten(1).sum(1) == 0).to(ScalarType.Float32).mean().item<float>();
             if (zeroShare > ZeroGradientShare)
             {
-                warnings.Add($"The input gradient is exactly zero for {F(100 * zeroShare)}% of the images checked: gradient-based attacks cannot work there " +
+                warnings.Add(new EvaluationWarning(WarningCode.ZeroInputGradient, $"The input gradient is exactly zero for {F(100 * zeroShare)}% of the images checked: gradient-based attacks cannot work there " +
                              "(quantization, thresholding or saturation masks gradients), so the robust accuracy is not trustworthy. " +
-                             "Evaluate with a gradient-free or adaptive attack.");
+                             "Evaluate with a gradient-free or adaptive attack."));
             }
         }
 
@@ -234,8 +234,8 @@ internal static class SanityChecks
         double accuracy = model.call(adversarial).argmax(1).eq(ys).to(ScalarType.Float32).mean().item<float>();
         if (accuracy > LargeEpsilonAccuracy)
         {
-            warnings.Add($"PGD-20 at ε={F(eps)} leaves accuracy {F(accuracy)} on {index.Length} correctly classified images; a budget that large " +
-                         "should drive accuracy to about 0. Gradient masking is likely: the reported robustness is not trustworthy.");
+            warnings.Add(new EvaluationWarning(WarningCode.LargeEpsilonAccuracy, $"PGD-20 at ε={F(eps)} leaves accuracy {F(accuracy)} on {index.Length} correctly classified images; a budget that large " +
+                         "should drive accuracy to about 0. Gradient masking is likely: the reported robustness is not trustworthy."));
         }
     }
 }

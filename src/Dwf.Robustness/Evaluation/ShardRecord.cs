@@ -26,6 +26,6 @@ public sealed record ShardRecord(
     IReadOnlyList<double> GateCleanSums,
     IReadOnlyList<double> GateAttackedSums,
     long GateAttackedImages,
-    IReadOnlyList<string> ImageWarnings,
-    IReadOnlyList<string> LateImageWarnings,
+    IReadOnlyList<EvaluationWarning> ImageWarnings,
+    IReadOnlyList<EvaluationWarning> LateImageWarnings,
     bool SanityChecks);

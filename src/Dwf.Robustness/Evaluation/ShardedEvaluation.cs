@@ -46,7 +46,7 @@ public static class ShardedEvaluation
         var shard0 = first.Shard!;
         var extra = ordered.Skip(1).SelectMany(r => r.Shard!.ImageWarnings.Concat(r.Shard.LateImageWarnings)
             .Where(w => !shard0.ImageWarnings.Contains(w) && !shard0.LateImageWarnings.Contains(w))
-            .Select(w => $"shard {r.Shard.Index}/{r.Shard.Count}: {w}"));
+            .Select(w => w with { Message = $"shard {r.Shard.Index}/{r.Shard.Count}: {w.Message}" }));
         var warnings = ReportAssembly.Warnings(shard0.ImageWarnings, results, shard0.SanityChecks, shard0.LateImageWarnings).Concat(extra.Distinct()).ToList();
         int cleanCorrect = clean.Count(c => c);
         return first with

@@ -78,6 +78,6 @@ public class AdaptiveMixtureTests(EvaluationFixture f) : IClassFixture<Evaluatio
     {
         using var noisy = new NoisyModel(f.Trained.Model);
         var report = new RobustnessEvaluator(Options() with { SanityChecks = true }).Evaluate(noisy, f.TestSet, "noisy");
-        report.Warnings.Should().Contain(w => w.Contains("randomized"));
+        report.Warnings.Should().Contain(w => w.Code == WarningCode.RandomizedModel && w.Message.Contains("randomized"));
     }
 }

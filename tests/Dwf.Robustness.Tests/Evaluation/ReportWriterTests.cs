@@ -93,4 +93,16 @@ public class ReportWriterTests(EvaluationFixture f) : IClassFixture<EvaluationFi
         md.Should().Contain("| a |").And.Contain("Sanity checks: no warnings.");
         ReportMarkdown.RenderComparison([report, report with { Model = "other" }]).Split('\n').Should().Contain(l => l.StartsWith("| other |"));
     }
+
+    [Fact]
+    public void Deserialize_WarningsAsStringsOfAnOlderSchema2Report_LoadAsUnclassified()
+    {
+        var report = Report() with { Warnings = [new EvaluationWarning(WarningCode.LargeEpsilonAccuracy, "kept")] };
+        string json = ReportJson.Serialize(report);
+        string older = json.Replace("{\n      \"code\": \"LargeEpsilonAccuracy\",\n      \"message\": \"kept\"\n    }", "\"kept\"", StringComparison.Ordinal);
+        older.Should().NotBe(json, "the test rewrites the warning as a schema-2 report written before codes did");
+
+        ReportJson.Deserialize(older).Warnings.Should().Equal(new EvaluationWarning(WarningCode.Unclassified, "kept"));
+        ReportJson.Deserialize(json).Warnings.Should().Equal(new EvaluationWarning(WarningCode.LargeEpsilonAccuracy, "kept"));
+    }
 }

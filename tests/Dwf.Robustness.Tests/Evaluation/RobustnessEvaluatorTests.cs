@@ -52,7 +52,7 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
         (a.Seconds, a.CreatedUtc).Should().Be((0.0, time.GetUtcNow()));
         ReportJson.Serialize(a).Should().Be(ReportJson.Serialize(b), "with a fixed clock two runs of a deterministic evaluation give the same report");
         a.Should().Be(b, "reports compare by value, lists included");
-        a.Should().NotBe(b with { Warnings = ["other"] });
+        a.Should().NotBe(b with { Warnings = [new EvaluationWarning(WarningCode.Unclassified, "other")] });
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
 
         var report = new RobustnessEvaluator(Small()).Evaluate(masked, f.TestSet, "masked");
 
-        report.Warnings.Should().Contain(w => w.Contains("gradient is exactly zero"));
+        report.Warnings.Should().Contain(w => w.Code == WarningCode.ZeroInputGradient && w.Message.Contains("gradient is exactly zero"));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
     {
         using var softmaxed = new SoftmaxModel(f.Trained.Model);
         var report = new RobustnessEvaluator(Small() with { SanityChecks = true }).Evaluate(softmaxed, f.TestSet, "probabilities");
-        report.Warnings.Should().Contain(w => w.Contains("look like probabilities"));
+        report.Warnings.Should().Contain(w => w.Code == WarningCode.ProbabilitiesNotLogits && w.Message.Contains("look like probabilities"));
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public class RobustnessEvaluatorTests(EvaluationFixture f) : IClassFixture<Evalu
         try
         {
             var report = new RobustnessEvaluator(Small() with { SanityChecks = false }).Evaluate(model, f.TestSet, "tiny");
-            report.Warnings.Should().ContainSingle(w => w.Contains("training mode"));
+            report.Warnings.Should().ContainSingle(w => w.Code == WarningCode.ModelInTrainingMode && w.Message.Contains("training mode"));
             model.training.Should().BeTrue();
         }
         finally

@@ -13,23 +13,23 @@ public class SanityChecksTests
     [Fact]
     public void CheckSweep_PgdMuchWeakerThanFgsm_Warns()
     {
-        var warnings = new List<string>();
+        var warnings = new List<EvaluationWarning>();
         SanityChecks.CheckSweep([R("FGSM", 0.03, 1, 0.40), R("PGD", 0.03, 10, 0.55)], warnings);
-        warnings.Should().ContainSingle().Which.Should().Contain("weaker than a single step");
+        warnings.Should().ContainSingle().Which.Should().Match<EvaluationWarning>(w => w.Code == WarningCode.IterativeWeakerThanFgsm && w.Message.Contains("weaker than a single step"));
     }
 
     [Fact]
     public void CheckSweep_MoreStepsHigherAccuracy_Warns()
     {
-        var warnings = new List<string>();
+        var warnings = new List<EvaluationWarning>();
         SanityChecks.CheckSweep([R("PGD", 0.03, 10, 0.30), R("PGD", 0.03, 50, 0.40)], warnings);
-        warnings.Should().ContainSingle().Which.Should().Contain("More PGD steps gave higher accuracy");
+        warnings.Should().ContainSingle().Which.Should().Match<EvaluationWarning>(w => w.Code == WarningCode.MoreStepsHigherAccuracy && w.Message.Contains("More PGD steps gave higher accuracy"));
     }
 
     [Fact]
     public void CheckSweep_ConsistentSweep_NoWarning()
     {
-        var warnings = new List<string>();
+        var warnings = new List<EvaluationWarning>();
         SanityChecks.CheckSweep([R("FGSM", 0.03, 1, 0.40), R("PGD", 0.03, 10, 0.30), R("PGD", 0.03, 20, 0.295), R("PGD", 0.03, 50, 0.29)], warnings);
         warnings.Should().BeEmpty();
     }
@@ -49,15 +49,15 @@ public class SanityChecksTests
     [Fact]
     public void CheckAdaptive_SameAccuracyOtherImagesBroken_Warns()
     {
-        var warnings = new List<string>();
+        var warnings = new List<EvaluationWarning>();
         SanityChecks.CheckAdaptive([Outcomes("PGD", BrokenBetween(1000, 0, 500)), Outcomes("PGD gate detached", BrokenBetween(1000, 500, 1000), "gate detached")], warnings);
-        warnings.Should().ContainSingle().Which.Should().Contain("from 0.5 to 0");
+        warnings.Should().ContainSingle().Which.Should().Match<EvaluationWarning>(w => w.Code == WarningCode.AdaptiveAttacksStronger && w.Message.Contains("from 0.5 to 0"));
     }
 
     [Fact]
     public void CheckAdaptive_BreaksOnlyImagesDirectAttacksBroke_NoWarning()
     {
-        var warnings = new List<string>();
+        var warnings = new List<EvaluationWarning>();
         SanityChecks.CheckAdaptive(
             [Outcomes("PGD a", BrokenBetween(1000, 0, 400)), Outcomes("PGD b", BrokenBetween(1000, 400, 800)), Outcomes("PGD gate detached", BrokenBetween(1000, 200, 600), "gate detached")],
             warnings);

@@ -62,7 +62,7 @@ public class ShardedEvaluationTests(EvaluationFixture f) : IClassFixture<Evaluat
 
         ReportJson.Serialize(merged with { Warnings = whole.Warnings }).Should().Be(ReportJson.Serialize(whole));
         merged.Warnings.Take(whole.Warnings.Count).Should().Equal(whole.Warnings, "the first shard sees the unsharded run's first images");
-        merged.Warnings.Skip(whole.Warnings.Count).All(w => w.StartsWith("shard ", StringComparison.Ordinal)).Should().BeTrue("another shard's own findings are marked with it");
+        merged.Warnings.Skip(whole.Warnings.Count).All(w => w.Message.StartsWith("shard ", StringComparison.Ordinal)).Should().BeTrue("another shard's own findings are marked with it");
         whole.Warnings.Should().NotBeEmpty("the warnings are compared, not two empty lists");
     }
 

@@ -117,7 +117,7 @@ internal sealed class EvaluationRun : IDisposable
     public Outcomes Outcomes { get; private set; } = null!;
 
     /// <summary>Findings of the checks on <see cref="First"/> after the clean pass; reported after the sweep and adaptive checks, not kept in the state.</summary>
-    public List<string> LateWarnings { get; } = [];
+    public List<EvaluationWarning> LateWarnings { get; } = [];
 
     /// <summary>Subset, loader, attack runs, state (resumed when its file exists), the earlier report's survivors and the gradient check.</summary>
     public static EvaluationRun Start(RobustnessEvaluator.Call call, EvaluationOptions options, TimeProvider time, ILogger logger, bool wasTraining)
@@ -135,14 +135,14 @@ internal sealed class EvaluationRun : IDisposable
                 run.Units.Count, run.Count, run.Loader.BatchesPerEpoch, run.Routed?.RouteNames.Count ?? 0);
             var (images, labels) = run.FirstImages(Numerics.InputGradientCheck.MinimumImages);
             var check = Numerics.InputGradientCheck.EnsureChecked(run.Model, images, labels, options.GradientCheck);
-            if (check is { Passed: false } && !run.State.Warnings.Contains(check.Describe()))
+            if (check is { Passed: false } && !run.State.Warnings.Contains(new EvaluationWarning(WarningCode.InputGradientCheckFailed, check.Describe())))
             {
-                run.State.Warnings.Add(check.Describe());
+                run.State.Warnings.Add(new EvaluationWarning(WarningCode.InputGradientCheckFailed, check.Describe()));
             }
 
             if (run.State.Clean is null && wasTraining)
             {
-                run.State.Warnings.Add("The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference.");
+                run.State.Warnings.Add(new EvaluationWarning(WarningCode.ModelInTrainingMode, "The model was in training mode; it was evaluated in eval mode. Call model.eval() before using it for inference."));
             }
 
             int experts = run.Routed?.RouteNames.Count ?? 0;

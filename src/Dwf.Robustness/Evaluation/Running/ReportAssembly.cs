@@ -60,7 +60,7 @@ internal static class ReportAssembly
     }
 
     /// <summary>The report's warnings, in order: the model's and first images' (<paramref name="image"/>), the results' when <paramref name="sanityChecks"/>, the late checks'.</summary>
-    internal static List<string> Warnings(IEnumerable<string> image, IReadOnlyList<AttackResult> results, bool sanityChecks, IEnumerable<string> late)
+    internal static List<EvaluationWarning> Warnings(IEnumerable<EvaluationWarning> image, IReadOnlyList<AttackResult> results, bool sanityChecks, IEnumerable<EvaluationWarning> late)
     {
         var warnings = image.ToList();
         if (sanityChecks)
@@ -73,7 +73,7 @@ internal static class ReportAssembly
         return warnings;
     }
 
-    private static ShardRecord ShardRecordOf(EvaluationRun run, EvaluationShard shard, IEnumerable<string> late) => new(
+    private static ShardRecord ShardRecordOf(EvaluationRun run, EvaluationShard shard, IEnumerable<EvaluationWarning> late) => new(
         shard.Index, shard.Count, run.FirstImage, run.TotalImages, run.WholeDescription, run.Labels.Select(l => (int)l).ToArray(),
         run.State.GateClean?.ToArray() ?? [], run.State.GateAttacked?.ToArray() ?? [], run.State.GateAttackedCount,
         run.State.Warnings.ToArray(), late.ToArray(), run.Options.SanityChecks);
