@@ -41,5 +41,5 @@ var report = new RobustnessEvaluator(options).Evaluate(dwf, test, "dwf-quickstar
 Console.WriteLine($"clean accuracy {report.CleanAccuracy:P1}; PGD-10 (ε=8/255) accuracy {report.AccuracyUnder(Dwf.Robustness.Attacks.AttackFamily.Pgd, 8.0 / 255, 10):P1}");
 foreach (var warning in report.Warnings)
 {
-    Console.WriteLine($"warning: {warning}");
+    Console.WriteLine($"warning [{warning.Code}]: {warning.Message}");
 }

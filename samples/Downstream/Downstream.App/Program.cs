@@ -38,5 +38,5 @@ double? pgdAccuracy = report.AccuracyUnder(AttackFamily.Pgd, 8.0 / 255, 10);
 Console.WriteLine($"clean accuracy {report.CleanAccuracy:P1} ({report.CleanInterval.Lower:P1}–{report.CleanInterval.Upper:P1}); PGD-10 (ε=8/255) accuracy {pgdAccuracy:P1}; {report.Samples} images");
 foreach (var warning in report.Warnings)
 {
-    Console.WriteLine($"warning: {warning}");
+    Console.WriteLine($"warning [{warning.Code}]: {warning.Message}");
 }
