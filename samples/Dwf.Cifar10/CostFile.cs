@@ -47,11 +47,11 @@ public static class CostFile
             }
         }
 
-        foreach (var baseline in new[] { Pipeline.TradesModel, Pipeline.SoeModel, Pipeline.AdvMoeModel })
+        foreach (var recipe in Compare.DefenseRecipes.All.Where(r => !costs.ContainsKey(r.Name)))
         {
-            if (Read(folder.BaselineWeights(baseline)) is { } cost)
+            if (Read(recipe.Weights(folder)) is { } cost)
             {
-                costs[baseline] = cost;
+                costs[recipe.Name] = cost;
             }
         }
 

@@ -32,13 +32,13 @@ public class CompareCommandTests
             }
 
             table.Should().Contain("McNemar p (Holm)").And.Contain("| training passes (millions) |");
-            var soe = ReportJson.Read(folder.Report(Pipeline.SoeModel, "json", PlanKind.Paper));
+            var soe = ReportJson.Read(folder.Report(global::Dwf.Cifar10.Compare.Recipes.SoeRecipe.ModelName, "json", PlanKind.Paper));
             soe.Attacks.Select(a => a.Surrogate).Should().Contain("soft selection (T=0.1)").And.Contain("expert soe-1");
-            var advmoe = ReportJson.Read(folder.Report(Pipeline.AdvMoeModel, "json", PlanKind.Paper));
+            var advmoe = ReportJson.Read(folder.Report(global::Dwf.Cifar10.Compare.Recipes.AdvMoeRecipe.ModelName, "json", PlanKind.Paper));
             advmoe.Attacks.Select(a => a.Surrogate).Should().Contain("router detached").And.Contain("route fixed to group-2");
             var costs = CostFile.Collect(Presets.Create("micro", Cifar10FactAttribute.Path!, run), folder);
-            costs.Keys.Should().Contain([Pipeline.TradesModel, Pipeline.SoeModel, Pipeline.AdvMoeModel]);
-            foreach (var baseline in new[] { Pipeline.TradesModel, Pipeline.SoeModel, Pipeline.AdvMoeModel })
+            costs.Keys.Should().Contain([global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName, global::Dwf.Cifar10.Compare.Recipes.SoeRecipe.ModelName, global::Dwf.Cifar10.Compare.Recipes.AdvMoeRecipe.ModelName]);
+            foreach (var baseline in new[] { global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName, global::Dwf.Cifar10.Compare.Recipes.SoeRecipe.ModelName, global::Dwf.Cifar10.Compare.Recipes.AdvMoeRecipe.ModelName })
             {
                 using var loaded = global::Dwf.Robustness.Defenses.SavedDefense.LoadClassifier(folder.BaselineWeights(baseline));
                 loaded.training.Should().BeFalse($"every defense is saved with its manifest, so '{baseline}' loads without the run's recipe");

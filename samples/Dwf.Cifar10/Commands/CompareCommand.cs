@@ -38,8 +38,8 @@ public static class CompareCommand
         var entries = defenses.Select(x =>
         {
             var (d, i) = x;
-            var first = c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), paper, PlanKind.Paper);
-            return new CompareTable.Entry(d, first, c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d.Name, i), Pipeline.ContinueFrom(rapid, first), PlanKind.AutoAttackRapid));
+            var first = c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d, i), paper, PlanKind.Paper);
+            return new CompareTable.Entry(d, first, c.Pipeline.EvaluateOne(d.Name, () => c.Pipeline.LoadTrained(d, i), Pipeline.ContinueFrom(rapid, first), PlanKind.AutoAttackRapid));
         }).ToList();
         AtomicFile.WriteAllText(c.Folder.Compare, CompareTable.Render(c.Config, entries, CostFile.Collect(c.Config, c.Folder), RunContext.Machine(), c.Clock.Elapsed));
 

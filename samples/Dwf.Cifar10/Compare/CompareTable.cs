@@ -14,7 +14,7 @@ namespace Dwf.Cifar10.Compare;
 public static class CompareTable
 {
     /// <summary>One defense's two reports.</summary>
-    public sealed record Entry(DefenseRecipe Defense, RobustnessReport Paper, RobustnessReport Rapid);
+    public sealed record Entry(IDefenseRecipe Defense, RobustnessReport Paper, RobustnessReport Rapid);
 
     public static string Render(RunConfig config, IReadOnlyList<Entry> entries, IReadOnlyDictionary<string, TrainingCost> costs, string machine, TimeSpan wallTime)
     {

@@ -171,16 +171,16 @@ public sealed class StudyTests : IDisposable
         {
             Replicate(study, r, First(100 + r), First(30));
             var folder = new RunFolder(Path.Combine(study, Replicates.FolderName(r)));
-            ReportJson.Write(Report(Pipeline.TradesModel, First(50 + 2 * r)), folder.Report(Pipeline.TradesModel, "json"));
+            ReportJson.Write(Report(global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName, First(50 + 2 * r)), folder.Report(global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName, "json"));
         }
 
         var claims = AggregateCommand.Run([study], _root, "t");
 
         claims.Should().HaveCount(4, "only the pre-registered rivals are claims");
         var read = Study.Read(study, 8.0 / 255);
-        AggregateTable.SharedOthers(read).Should().Equal(Pipeline.TradesModel);
+        AggregateTable.SharedOthers(read).Should().Equal(global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName);
         string md = File.ReadAllText(Path.Combine(_root, "aggregate.md"));
-        md.Should().Contain("Not pre-registered (exploratory").And.Contain($"| {Pipeline.TradesModel} |");
+        md.Should().Contain("Not pre-registered (exploratory").And.Contain($"| {(global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName)} |");
     }
 
     [Fact]

@@ -1,0 +1,51 @@
+using Dwf.Robustness.Defaults;
+using Dwf.Robustness.Defenses;
+using Dwf.Robustness.Defenses.AdvMoe;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dwf.Cifar10.Compare.Recipes;
+
+/// <summary>ADVMoE (Zhang et al., 2023): an MoE ResNet-18 with a ResNet-20 router, router–expert alternating TRADES training, given the DWF pipeline's compute unless <see cref="RunConfig.AdvMoeEpochs"/> is set.</summary>
+public sealed class AdvMoeRecipe : IDefenseRecipe
+{
+    /// <summary>The model's name in the run folder.</summary>
+    public const string ModelName = "advmoe";
+
+    public Defense Kind => Defense.AdvMoe;
+
+    public string Name => ModelName;
+
+    public string Label => "ADVMoE (MoE ResNet-18)";
+
+    public string Weights(RunFolder folder) => folder.BaselineWeights(Name);
+
+    /// <summary>Passes per training image and epoch: two attacks (backbone + router each step), the expert step (clean + adversarial, router + backbone) and the router step (router, clean + adversarial).</summary>
+    public static double PassesPerImage(RunConfig config) => 4.0 * config.AdvMoeSteps + 6;
+
+    public void Train(Pipeline pipeline, int index)
+    {
+        var config = pipeline.Config;
+        pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.AdvMoeEpochs,
+            build: () => Build(config),
+            describe: model => $"{model.Description}, TRADES(β={AdvMoeDefaults.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)}) with {config.AdvMoeSteps}-step PGD",
+            fit: (model, epochs, loader, checkpoint, progress) => new AdvMoeTrainer(Options(pipeline, index, epochs), pipeline.Log)
+                .Fit(model, loader, checkpoint, progress, pipeline.Cancellation),
+            save: SavedDefense.Save);
+    }
+
+    public nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline.Config));
+
+    private static AdvMoeTrainingOptions Options(Pipeline pipeline, int index, int epochs)
+    {
+        var config = pipeline.Config;
+        var optimizer = pipeline.ExpertOptimizer();
+        return new AdvMoeTrainingOptions
+        {
+            Epochs = epochs, Experts = optimizer, Router = optimizer, Epsilon = config.PgdEpsilon, Steps = config.AdvMoeSteps,
+            Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
+        };
+    }
+
+    private static AdvMoeResNet18 Build(RunConfig config) => new(10, config.AdvMoeExperts, config.ExpertWidth, config.AdvMoeRatio);
+}

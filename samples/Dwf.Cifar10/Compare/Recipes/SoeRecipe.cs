@@ -1,0 +1,47 @@
+using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Defenses;
+using Dwf.Robustness.Defenses.Soe;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dwf.Cifar10.Compare.Recipes;
+
+/// <summary>SoE (Cui et al., 2022): ResNet-20 experts with confidence heads, trained on clean and PGD images, given the DWF pipeline's compute unless <see cref="RunConfig.SoeEpochs"/> is set.</summary>
+public sealed class SoeRecipe : IDefenseRecipe
+{
+    /// <summary>The model's name in the run folder.</summary>
+    public const string ModelName = "soe";
+
+    public Defense Kind => Defense.Soe;
+
+    public string Name => ModelName;
+
+    public string Label => "SoE (ResNet-20 experts)";
+
+    public string Weights(RunFolder folder) => folder.BaselineWeights(Name);
+
+    /// <summary>Passes per training image and epoch: every step of the attack and both halves of the batch go through all M experts.</summary>
+    public static double PassesPerImage(RunConfig config) => config.SoeExperts * (config.BaselineSteps(config.SoePgdSteps) + 2.0);
+
+    public void Train(Pipeline pipeline, int index)
+    {
+        var config = pipeline.Config;
+        int steps = config.BaselineSteps(config.SoePgdSteps);
+        var attack = new Pgd(config.PgdEpsilon, config.PgdStepFor(steps), steps, keepBest: false);
+        pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.SoeEpochs,
+            build: () => Build(config),
+            describe: model => $"{model.Description}, {attack.Name}",
+            fit: (model, epochs, loader, checkpoint, progress) => new SoeTrainer(new SoeTrainingOptions
+            {
+                Epochs = epochs,
+                Attack = attack,
+                Optimizer = pipeline.ExpertOptimizer(),
+                Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
+            }, pipeline.Log).Fit(model, loader, checkpoint, progress, pipeline.Cancellation),
+            save: SavedDefense.Save);
+    }
+
+    public nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline.Config));
+
+    private static SynergyOfExperts Build(RunConfig config) => SynergyOfExperts.ResNet20(config.SoeExperts, 10, config.SoeDepth, config.SoeWidth);
+}

@@ -1,0 +1,44 @@
+using Dwf.Robustness.Attacks;
+using Dwf.Robustness.Experts;
+using Dwf.Robustness.Persistence;
+using Dwf.Robustness.Training;
+
+namespace Dwf.Cifar10.Compare.Recipes;
+
+/// <summary>One TRADES ResNet-18 (Zhang et al., 2019) given the DWF pipeline's compute unless <see cref="RunConfig.TradesEpochs"/> is set.</summary>
+public sealed class TradesRecipe : IDefenseRecipe
+{
+    /// <summary>The model's name in the run folder.</summary>
+    public const string ModelName = "trades";
+
+    public Defense Kind => Defense.Trades;
+
+    public string Name => ModelName;
+
+    public string Label => "TRADES ResNet-18, equal compute";
+
+    public string Weights(RunFolder folder) => folder.BaselineWeights(Name);
+
+    /// <summary>Passes per training image and epoch: its KL attack's steps, then the clean and the adversarial pass.</summary>
+    public static double PassesPerImage(RunConfig config) => config.BaselineSteps(config.TradesSteps) + 2;
+
+    public void Train(Pipeline pipeline, int index)
+    {
+        var config = pipeline.Config;
+        int steps = config.BaselineSteps(config.TradesSteps);
+        pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.TradesEpochs,
+            build: () => new ResNet18(10, config.ExpertWidth),
+            describe: _ => $"ResNet-18, {TrainingObjective.Trades(config.TradesBeta).Name}, {new TradesAttack(config.PgdEpsilon, config.PgdStepFor(steps), steps).Name}",
+            fit: (model, epochs, loader, checkpoint, progress) => new ExpertTrainer(new ExpertTrainingOptions
+            {
+                Epochs = epochs,
+                Attack = new TradesAttack(config.PgdEpsilon, config.PgdStepFor(steps), steps),
+                Objective = TrainingObjective.Trades(config.TradesBeta),
+                Optimizer = pipeline.ExpertOptimizer(),
+                Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
+            }, pipeline.Log).Fit(Expert(model), loader, checkpoint, progress, pipeline.Cancellation),
+            save: (model, weights) => SavedModel.Save(Expert(model), weights));
+    }
+
+    private static Expert Expert(ResNet18 model) => new(model, ModelName, 10, ExpertKind.Pgd);
+}
