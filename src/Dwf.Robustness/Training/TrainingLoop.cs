@@ -60,93 +60,24 @@ internal sealed class TrainingLoop
 
     public TrainingResult Run(CancellationToken cancellationToken)
     {
-        var fingerprint = new Dictionary<string, string>(Fingerprint)
-        {
-            ["epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["batchSize"] = Loader.Options.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["images"] = Loader.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["loaderSeed"] = Loader.Options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["loader"] = System.Text.Json.JsonSerializer.Serialize(Loader.Options), // every loader setting, invariant
-            ["data"] = Loader.ContentHash(),
-        };
+        var fingerprint = FullFingerprint();
         var optimizers = Optimizers.Select(o => o.Optimizer).ToList();
-        int startEpoch = 0, startBatch = 0;
-        var history = new List<EpochMetrics>();
-        var partial = new BatchStats();
-        int? resumedFrom = null;
-        if (CheckpointPath is not null && File.Exists(CheckpointPath))
-        {
-            var header = Checkpoint.Load(CheckpointPath, Phase, fingerprint, Model, optimizers, Epochs, Loader.BatchesPerEpoch);
-            (startEpoch, startBatch, partial, history) = (header.Epoch, header.Batch, header.Partial, header.History);
-            resumedFrom = startEpoch;
-            Logger.LogInformation("{Phase}: resuming from '{Path}' at epoch {Epoch}, batch {Batch}", Phase, CheckpointPath, startEpoch + 1, startBatch);
-        }
-
-        int batches = Loader.BatchesPerEpoch;
-        long totalSteps = (long)Epochs * batches;
+        var (startEpoch, startBatch, partial, history, resumedFrom) = Resume(fingerprint, optimizers);
         if (startEpoch < Epochs)
         {
             CheckGradients();
-        }
-
-        if (resumedFrom is null && startEpoch < Epochs)
-        {
-            Setup.BeforeFirstStep?.Invoke();
+            if (resumedFrom is null)
+            {
+                Setup.BeforeFirstStep?.Invoke();
+            }
         }
 
         for (int epoch = startEpoch; epoch < Epochs; epoch++)
         {
             Setup.BeforeEpoch?.Invoke(epoch, history);
-            var groupRates = new List<double>();
             var stats = epoch == startEpoch ? partial : new BatchStats();
-            int batch = epoch == startEpoch ? startBatch : 0;
-            double rate = double.NaN;
             var clock = Stopwatch.StartNew();
-            foreach (var data in Loader.Epoch(epoch, skipBatches: batch))
-            {
-                using (data)
-                {
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        SaveCheckpoint(fingerprint, epoch, batch, stats, history, optimizers);
-                        Logger.LogWarning("{Phase}: cancelled at epoch {Epoch}, batch {Batch}; checkpoint saved", Phase, epoch + 1, batch);
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
-
-                    long step = (long)epoch * batches + batch;
-                    groupRates.Clear();
-                    for (int i = 0; i < Optimizers.Count; i++)
-                    {
-                        var (optimizer, options) = Optimizers[i];
-                        double r = options.RateAt(step, totalSteps, batches);
-                        if (i == 0)
-                        {
-                            rate = r; // the first optimizer's rate is the one reported
-                        }
-
-                        int g = 0;
-                        foreach (var group in optimizer.ParamGroups)
-                        {
-                            group.LearningRate = r * (Setup.GroupScale?.Invoke(i, g++) ?? 1.0);
-                            groupRates.Add(group.LearningRate);
-                        }
-                    }
-                    using (var scope = NewDisposeScope())
-                    using (var generator = Seeds.Generator(Seed, epoch, batch))
-                    {
-                        Setup.Step(data, generator, stats);
-                    }
-
-                    stats.Batches++;
-                    batch++;
-                    if (batch < batches)
-                    {
-                        Progress?.Report(new TrainingProgress(Phase, epoch + 1, Epochs, batch, batches, null));
-                    }
-                }
-            }
-
+            var (rate, groupRates) = RunEpoch(epoch, epoch == startEpoch ? startBatch : 0, stats, history, fingerprint, optimizers, cancellationToken);
             var metrics = stats.ToMetrics(Phase, epoch, Epochs, rate, clock.Elapsed.TotalSeconds, groupRates.Count > 1 ? groupRates.ToArray() : null);
             history.Add(metrics);
             SaveCheckpoint(fingerprint, epoch + 1, 0, new BatchStats(), history, optimizers);
@@ -155,10 +86,101 @@ internal sealed class TrainingLoop
                 Phase, epoch + 1, Epochs, metrics.Loss, metrics.CleanAccuracy, metrics.AdversarialAccuracy, rate,
                 metrics.GroupLearningRates is { } all ? $" (every group: {string.Join(", ", all.Select(r => r.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))})" : "",
                 metrics.Seconds);
-            Progress?.Report(new TrainingProgress(Phase, epoch + 1, Epochs, batches, batches, metrics));
+            Progress?.Report(new TrainingProgress(Phase, epoch + 1, Epochs, Loader.BatchesPerEpoch, Loader.BatchesPerEpoch, metrics));
         }
 
         return new TrainingResult(history, resumedFrom);
+    }
+
+    /// <summary>The settings a resumed checkpoint must match: the trainer's, the loop's and every loader setting with the data's hash.</summary>
+    private Dictionary<string, string> FullFingerprint() => new(Fingerprint)
+    {
+        ["epochs"] = Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["batchSize"] = Loader.Options.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["images"] = Loader.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["loaderSeed"] = Loader.Options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["loader"] = System.Text.Json.JsonSerializer.Serialize(Loader.Options), // every loader setting, invariant
+        ["data"] = Loader.ContentHash(),
+    };
+
+    /// <summary>Where training starts: the checkpoint's epoch, batch, partial sums and history when one exists (its model and optimizer state loaded), else the beginning.</summary>
+    private (int Epoch, int Batch, BatchStats Partial, List<EpochMetrics> History, int? ResumedFrom) Resume(Dictionary<string, string> fingerprint, IReadOnlyList<OptimizerHelper> optimizers)
+    {
+        if (CheckpointPath is null || !File.Exists(CheckpointPath))
+        {
+            return (0, 0, new BatchStats(), [], null);
+        }
+
+        var header = Checkpoint.Load(CheckpointPath, Phase, fingerprint, Model, optimizers, Epochs, Loader.BatchesPerEpoch);
+        Logger.LogInformation("{Phase}: resuming from '{Path}' at epoch {Epoch}, batch {Batch}", Phase, CheckpointPath, header.Epoch + 1, header.Batch);
+        return (header.Epoch, header.Batch, header.Partial, header.History, header.Epoch);
+    }
+
+    /// <summary>One epoch from <paramref name="batch"/> on: the scheduled rates, then the step in its own dispose scope with the (seed, epoch, batch) generator; a checkpoint before throwing on cancellation.</summary>
+    /// <returns>The first optimizer's last rate (the one reported) and every parameter group's.</returns>
+    private (double Rate, List<double> GroupRates) RunEpoch(int epoch, int batch, BatchStats stats, List<EpochMetrics> history, Dictionary<string, string> fingerprint,
+        IReadOnlyList<OptimizerHelper> optimizers, CancellationToken cancellationToken)
+    {
+        int batches = Loader.BatchesPerEpoch;
+        var groupRates = new List<double>();
+        double rate = double.NaN;
+        foreach (var data in Loader.Epoch(epoch, skipBatches: batch))
+        {
+            using (data)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    SaveCheckpoint(fingerprint, epoch, batch, stats, history, optimizers);
+                    Logger.LogWarning("{Phase}: cancelled at epoch {Epoch}, batch {Batch}; checkpoint saved", Phase, epoch + 1, batch);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                rate = SetRates((long)epoch * batches + batch, groupRates);
+                using (var scope = NewDisposeScope())
+                using (var generator = Seeds.Generator(Seed, epoch, batch))
+                {
+                    Setup.Step(data, generator, stats);
+                }
+
+                stats.Batches++;
+                batch++;
+                if (batch < batches)
+                {
+                    Progress?.Report(new TrainingProgress(Phase, epoch + 1, Epochs, batch, batches, null));
+                }
+            }
+        }
+
+        return (rate, groupRates);
+    }
+
+    /// <summary>Every parameter group's rate for <paramref name="step"/> (its optimizer's schedule times <see cref="TrainingSetup.GroupScale"/>), written into <paramref name="groupRates"/>.</summary>
+    /// <returns>The first optimizer's scheduled rate: the one reported.</returns>
+    private double SetRates(long step, List<double> groupRates)
+    {
+        int batches = Loader.BatchesPerEpoch;
+        long totalSteps = (long)Epochs * batches;
+        double rate = double.NaN;
+        groupRates.Clear();
+        for (int i = 0; i < Optimizers.Count; i++)
+        {
+            var (optimizer, options) = Optimizers[i];
+            double r = options.RateAt(step, totalSteps, batches);
+            if (i == 0)
+            {
+                rate = r;
+            }
+
+            int g = 0;
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = r * (Setup.GroupScale?.Invoke(i, g++) ?? 1.0);
+                groupRates.Add(group.LearningRate);
+            }
+        }
+
+        return rate;
     }
 
     private void SaveCheckpoint(Dictionary<string, string> fingerprint, int epoch, int batch, BatchStats stats, List<EpochMetrics> history, IReadOnlyList<OptimizerHelper> optimizers)
