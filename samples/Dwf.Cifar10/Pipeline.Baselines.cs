@@ -107,16 +107,4 @@ public sealed partial class Pipeline
     }
 
     private int ExpertImages() => DataSplits.TrainPerClass(config, Train) * Train.ClassNames.Count;
-
-    /// <summary>The experts' SGD recipe, shared by the experts, control (b) and the baselines.</summary>
-    internal OptimizerOptions ExpertOptimizer() => new()
-    {
-        LearningRate = config.ExpertLearningRate,
-        Momentum = config.ExpertMomentum,
-        Nesterov = config.ExpertNesterov,
-        WeightDecay = config.ExpertWeightDecay,
-        DecayNormAndBias = config.ExpertDecayNormAndBias,
-        Schedule = config.ExpertSchedule,
-        WarmupEpochs = config.ExpertWarmupEpochs,
-    };
 }

@@ -85,7 +85,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             Attack = spec.Attack,
             MixCleanWithAdversarial = config.ExpertMixClean,
             LabelSmoothing = config.ExpertLabelSmoothing,
-            Optimizer = ExpertOptimizer(),
+            Optimizer = config.ExpertOptimizer,
             Seed = RunSeeds.For(config.Seed, SeedPurpose.ExpertAttacks, spec.Index),
         };
         Console.WriteLine($"expert {spec.Name}: {(spec.Attack?.Name ?? "clean images")}, {options.Epochs} epochs on {loader.Count} images");
@@ -146,8 +146,8 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             Epochs = config.JointEpochs,
             FgsmAttack = ExpertPlan.FgsmAttack(config),
             PgdAttack = ExpertPlan.PgdAttack(config),
-            Gate = new OptimizerOptions { LearningRate = config.GateLearningRate, WarmupEpochs = config.JointWarmupEpochs, Nesterov = config.JointNesterov },
-            Experts = new OptimizerOptions { LearningRate = config.JointExpertLearningRate, WarmupEpochs = config.JointWarmupEpochs, Nesterov = config.JointNesterov },
+            Gate = config.GateOptimizer,
+            Experts = config.JointExpertOptimizer,
             FreezeExperts = frozen,
             GateEntropyWeight = config.GateEntropyWeight,
             CleanShare = config.JointCleanShare,

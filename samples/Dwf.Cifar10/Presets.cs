@@ -1,3 +1,4 @@
+using Dwf.Robustness.Training;
 namespace Dwf.Cifar10;
 
 /// <summary>
@@ -22,14 +23,14 @@ public static class Presets
             Preset = name, Data = data, RunFolder = runFolder,
             SoePgdSteps = Dwf.Robustness.Defaults.SoeDefaults.TrainingPgdSteps, TradesSteps = 10, // their papers' attacks
         },
-        "cpu-medium" => CpuRecipe(name, data, runFolder) with
+        "cpu-medium" => CpuRecipe(name, data, runFolder, expertWarmupEpochs: 0.75) with
         {
-            TrainPerClass = 500, ValidationPerClass = 100, ExpertEpochs = 5, ExpertWarmupEpochs = 0.75,
+            TrainPerClass = 500, ValidationPerClass = 100, ExpertEpochs = 5,
             JointEpochs = 3, EvalPerClass = 100, EvalPgdSteps = [20],
         },
-        "cpu-small" => CpuRecipe(name, data, runFolder) with
+        "cpu-small" => CpuRecipe(name, data, runFolder, expertWarmupEpochs: 0.6) with
         {
-            TrainPerClass = 200, ValidationPerClass = 50, ExpertEpochs = 4, ExpertWarmupEpochs = 0.6,
+            TrainPerClass = 200, ValidationPerClass = 50, ExpertEpochs = 4,
             JointEpochs = 2, EvalPerClass = 100, EvalFgsmEpsilons = [0.03, Dwf.Robustness.Defaults.PaperDefaults.PgdEpsilon, Dwf.Robustness.Defaults.PaperDefaults.HeadlineFgsmEpsilon], EvalPgdSteps = [20], EvalAllExperts = false,
         },
         "micro" => new RunConfig
@@ -48,13 +49,18 @@ public static class Presets
     /// schedule with a 15% warm-up (the recipe calibrated against PyTorch in docs/fidelity.md), PGD-2…5 while
     /// training; a joint phase on all the experts' training images with a short warm-up.
     /// </summary>
-    private static RunConfig CpuRecipe(string name, string data, string runFolder) => new()
+    private static RunConfig CpuRecipe(string name, string data, string runFolder, double expertWarmupEpochs)
     {
-        Preset = name, Data = data, RunFolder = runFolder,
-        ExpertWidth = 0.25, PgdTrainSteps = [2, 3, 4, 5],
-        ExpertSchedule = Dwf.Robustness.Training.LearningRateSchedule.OneCycle, ExpertNesterov = true,
-        JointWarmupEpochs = 0.25, JointNesterov = true,
-    };
+        var defaults = new RunConfig { Preset = name, RunFolder = runFolder };
+        return defaults with
+        {
+            Data = data,
+            ExpertWidth = 0.25, PgdTrainSteps = [2, 3, 4, 5],
+            ExpertOptimizer = defaults.ExpertOptimizer with { Schedule = LearningRateSchedule.OneCycle, Nesterov = true, WarmupEpochs = expertWarmupEpochs },
+            GateOptimizer = defaults.GateOptimizer with { WarmupEpochs = 0.25, Nesterov = true },
+            JointExpertOptimizer = defaults.JointExpertOptimizer with { WarmupEpochs = 0.25, Nesterov = true },
+        };
+    }
 
     /// <summary>Every way <paramref name="c"/> differs from the paper's set-up, for the run's output.</summary>
     public static IReadOnlyList<string> DeviationsFromPaper(RunConfig c)

@@ -1,4 +1,5 @@
 using Dwf.Robustness.Defaults;
+using Dwf.Robustness.Training;
 
 namespace Dwf.Cifar10;
 
@@ -28,19 +29,14 @@ public sealed record RunConfig
     public int? TrainPerClass { get; init; }
     public int ExpertEpochs { get; init; } = PaperDefaults.ExpertEpochs;
     public int BatchSize { get; init; } = OurDefaults.BatchSize;
-    public double ExpertLearningRate { get; init; } = OurDefaults.LearningRate;
     public IReadOnlyList<double> FgsmEpsilons { get; init; } = PaperDefaults.FgsmEpsilons;
     public IReadOnlyList<int> PgdTrainSteps { get; init; } = PaperDefaults.PgdTrainingSteps;
     public double PgdEpsilon { get; init; } = PaperDefaults.PgdEpsilon;
     public bool Augment { get; init; } = true;
 
-    // Expert recipe (ours; the paper does not state its optimizer): defaults are the library's.
-    public double ExpertMomentum { get; init; } = OurDefaults.Momentum;
-    public bool ExpertNesterov { get; init; }
-    public double ExpertWeightDecay { get; init; } = OurDefaults.WeightDecay;
-    public bool ExpertDecayNormAndBias { get; init; } = true;
-    public Dwf.Robustness.Training.LearningRateSchedule ExpertSchedule { get; init; } = Dwf.Robustness.Training.LearningRateSchedule.Cosine;
-    public double ExpertWarmupEpochs { get; init; }
+    // Expert recipe (ours; the paper does not state its optimizer): the library's record and defaults, shared by the
+    // experts, control (b) and the baselines (--set ExpertOptimizer.Momentum=0.9).
+    public OptimizerOptions ExpertOptimizer { get; init; } = new();
     public double ExpertLabelSmoothing { get; init; }
     public bool ExpertMixClean { get; init; }
     /// <summary>FGSM experts trained with FGSM from a random start, step 1.25·ε (fast adversarial training; ablation, ours) instead of the paper's plain FGSM.</summary>
@@ -53,8 +49,10 @@ public sealed record RunConfig
     // Joint phase (phase 2)
     public int JointEpochs { get; init; } = PaperDefaults.JointEpochs;
     public int? JointPerClass { get; init; }
-    public double GateLearningRate { get; init; } = OurDefaults.LearningRate;
-    public double JointExpertLearningRate { get; init; } = OurDefaults.JointExpertLearningRate;
+    /// <summary>The gate's optimizer in the joint phase (<c>--set GateOptimizer.LearningRate=…</c>).</summary>
+    public OptimizerOptions GateOptimizer { get; init; } = new();
+    /// <summary>The experts' optimizer in the joint phase (<c>--set JointExpertOptimizer.LearningRate=…</c>).</summary>
+    public OptimizerOptions JointExpertOptimizer { get; init; } = new() { LearningRate = OurDefaults.JointExpertLearningRate };
     public double GateEntropyWeight { get; init; }
     public bool FrozenAblation { get; init; } = true;
     public double JointCleanShare { get; init; } = 1.0 / 3;
@@ -65,11 +63,9 @@ public sealed record RunConfig
     /// <summary>Keep only each image's k highest-scoring experts (<c>TopKGate</c>; ablation, ours); unset: the paper's soft gate over all.</summary>
     public int? GateTopK { get; init; }
     public Dwf.Robustness.Moe.MixtureMode MixingMode { get; init; } = Dwf.Robustness.Moe.MixtureMode.Logits;
-    public Dwf.Robustness.Training.ExpertRateScaling JointExpertRateScaling { get; init; } = Dwf.Robustness.Training.ExpertRateScaling.InverseGateWeight;
+    public ExpertRateScaling JointExpertRateScaling { get; init; } = ExpertRateScaling.InverseGateWeight;
     public double JointMaxExpertRateScale { get; init; } = OurDefaults.MaxExpertRateScale;
     public int GateWarmupBatches { get; init; } = OurDefaults.GateWarmupBatches;
-    public double JointWarmupEpochs { get; init; }
-    public bool JointNesterov { get; init; }
     public double JointLabelSmoothing { get; init; }
 
     // Validation split and controls (ours: the paper names no validation split and no controls)
@@ -115,7 +111,7 @@ public sealed record RunConfig
     /// </summary>
     public IReadOnlyList<Compare.Defense> CompareDefenses { get; init; } = Enum.GetValues<Compare.Defense>();
     /// <summary>TRADES: β (theirs: 6).</summary>
-    public double TradesBeta { get; init; } = Dwf.Robustness.Training.TrainingObjective.TradesPaperBeta;
+    public double TradesBeta { get; init; } = TrainingObjective.TradesPaperBeta;
     /// <summary>TRADES: steps of its KL attack (theirs: 10, the paper preset's); unset: as <see cref="SoePgdSteps"/>. The step for k steps is <see cref="PgdStepFor"/>.</summary>
     public int? TradesSteps { get; init; }
     /// <summary>TRADES: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
@@ -179,6 +175,9 @@ public sealed record RunConfig
         Require(CompareDefenses.Contains(Compare.Defense.Dwf) && CompareDefenses.Distinct().Count() == CompareDefenses.Count,
             $"CompareDefenses must name DWF (the others are compared with it) and no defense twice; got [{string.Join(", ", CompareDefenses)}]. Use a comma-separated list of {string.Join(", ", Enum.GetNames<Compare.Defense>())}.");
         Require(GateTopK is null or >= 1, $"GateTopK must be ≥ 1 or unset (the soft gate); got {GateTopK}.");
+        ExpertOptimizer.Validate(nameof(ExpertOptimizer) + ".");
+        GateOptimizer.Validate(nameof(GateOptimizer) + ".");
+        JointExpertOptimizer.Validate(nameof(JointExpertOptimizer) + ".");
         Require(BatchSize >= 1 && EvalBatchSize >= 1, $"BatchSize and EvalBatchSize must be ≥ 1; got {BatchSize} and {EvalBatchSize}.");
     }
 

@@ -7,7 +7,6 @@ namespace Dwf.Cifar10;
 /// <summary>Everything of a run lives under one folder; this class names the files.</summary>
 public sealed class RunFolder(string root)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -82,47 +81,29 @@ public sealed class RunFolder(string root)
     public void SaveOrCheck(RunConfig config)
     {
         Directory.CreateDirectory(Root);
-        string json = JsonSerializer.Serialize(config with { RunFolder = "." }, Json);
+        string json = JsonSerializer.Serialize(config with { RunFolder = "." }, RunConfigJson.Options);
         if (File.Exists(Config))
         {
-            // A setting added since the folder was written is missing from its config.json: it takes the value the
-            // run's preset gives it now, so an older run folder still resumes unless a setting it recorded differs.
-            string saved = File.ReadAllText(Config);
-            try
+            // Settings added since the folder was written are missing from its config.json: they take the value the
+            // run's preset gives them now, so an older run folder still resumes unless a setting it recorded differs.
+            // Files written before the option records were nested are read through the legacy key map.
+            var saved = RunConfigJson.Upgrade(RunConfigJson.Parse(File.ReadAllText(Config), Config));
+            var preset = JsonSerializer.SerializeToNode(Presets.Create(config.Preset, config.Data, Root) with { RunFolder = "." }, RunConfigJson.Options)!.AsObject();
+            var unknown = RunConfigJson.Unknown(saved, preset).ToList();
+            if (unknown.Count > 0)
             {
-                if (JsonNode.Parse(saved) is JsonObject old &&
-                    JsonSerializer.SerializeToNode(Presets.Create(config.Preset, config.Data, Root) with { RunFolder = "." }, Json) is JsonObject preset)
-                {
-                    var unknown = old.Select(p => p.Key).Where(k => !preset.ContainsKey(k)).ToList();
-                    if (unknown.Count > 0)
-                    {
-                        throw new InvalidOperationException(
-                            $"The run folder '{Root}' records settings this version does not have ({string.Join(", ", unknown)}); it was written by another version. Use another --run folder.");
-                    }
-
-                    foreach (var (key, value) in preset)
-                    {
-                        if (!old.ContainsKey(key))
-                        {
-                            old[key] = value?.DeepClone();
-                        }
-                    }
-
-                    saved = JsonSerializer.Serialize(old.Deserialize<RunConfig>(Json)! with { RunFolder = "." }, Json);
-                }
-            }
-            catch (Exception e) when (e is JsonException or ArgumentException)
-            {
-                // compared as text below; the message shows what differs
-            }
-
-            if (saved != json)
-            {
-                var a = saved.Split('\n');
-                var b = json.Split('\n');
-                var diff = a.Zip(b).Where(p => p.First != p.Second).Select(p => $"{p.First.Trim()} → {p.Second.Trim()}").Take(10);
                 throw new InvalidOperationException(
-                    $"The run folder '{Root}' holds a run with other settings ({string.Join("; ", diff)}). " +
+                    $"The run folder '{Root}' records settings this version does not have ({string.Join(", ", unknown)}); it was written by another version. Use another --run folder.");
+            }
+
+            RunConfigJson.Fill(saved, preset);
+            var current = JsonNode.Parse(json)!.AsObject();
+            var normalized = JsonSerializer.SerializeToNode(saved.Deserialize<RunConfig>(RunConfigJson.Options)! with { RunFolder = "." }, RunConfigJson.Options)!.AsObject();
+            var differences = RunConfigJson.Differences(normalized, current);
+            if (differences.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"The run folder '{Root}' holds a run with other settings ({string.Join("; ", differences)}). " +
                     "Use another --run folder, or delete this one to start over.");
             }
 

@@ -33,11 +33,11 @@ public class ConfigOverridesTests
     public void Apply_RecipeKnobsAndEnums_SetsValuesAndPerKindEpochs()
     {
         var c = ConfigOverrides.Apply(Micro,
-            ["ExpertSchedule=onecycle", "ExpertNesterov=true", "ExpertWarmupEpochs=1.5", "PgdExpertEpochs=4", "MixingMode=Probabilities", "JointExpertRateScaling=None"]);
+            ["ExpertOptimizer.Schedule=onecycle", "expertoptimizer.nesterov=true", "ExpertOptimizer.WarmupEpochs=1.5", "PgdExpertEpochs=4", "MixingMode=Probabilities", "JointExpertRateScaling=None"]);
 
-        c.ExpertSchedule.Should().Be(Dwf.Robustness.Training.LearningRateSchedule.OneCycle);
-        c.ExpertNesterov.Should().BeTrue();
-        c.ExpertWarmupEpochs.Should().Be(1.5);
+        c.ExpertOptimizer.Schedule.Should().Be(Dwf.Robustness.Training.LearningRateSchedule.OneCycle);
+        c.ExpertOptimizer.Nesterov.Should().BeTrue();
+        c.ExpertOptimizer.WarmupEpochs.Should().Be(1.5);
         c.MixingMode.Should().Be(Dwf.Robustness.Moe.MixtureMode.Probabilities);
         c.JointExpertRateScaling.Should().Be(Dwf.Robustness.Training.ExpertRateScaling.None);
         c.EpochsFor(Dwf.Robustness.Experts.ExpertKind.Pgd).Should().Be(4);
@@ -47,8 +47,8 @@ public class ConfigOverridesTests
     [Fact]
     public void Apply_UnknownEnumValue_ThrowsListingValues()
     {
-        var act = () => ConfigOverrides.Apply(Micro, ["ExpertSchedule=triangular"]);
-        act.Should().Throw<ArgumentException>().WithMessage("*ExpertSchedule*'triangular'*Cosine, Constant, OneCycle*");
+        var act = () => ConfigOverrides.Apply(Micro, ["ExpertOptimizer.Schedule=triangular"]);
+        act.Should().Throw<ArgumentException>().WithMessage("*ExpertOptimizer.Schedule*'triangular'*Cosine, Constant, OneCycle*");
     }
 
     [Fact]
@@ -57,5 +57,32 @@ public class ConfigOverridesTests
         var act = () => ConfigOverrides.Apply(Micro, ["CompareDefenses=Dwf,Madry"]);
 
         act.Should().Throw<ArgumentException>().WithMessage("*CompareDefenses*Dwf, FrozenExperts, PgdAt, Trades, Soe, AdvMoe*");
+    }
+
+    [Fact]
+    public void Apply_FlatNameOfAnOlderVersion_SetsItsNestedPlaces()
+    {
+        var c = ConfigOverrides.Apply(Micro, ["ExpertLearningRate=0.05", "JointWarmupEpochs=0.5", "GateLearningRate=0.2"]);
+
+        c.ExpertOptimizer.LearningRate.Should().Be(0.05);
+        (c.GateOptimizer.WarmupEpochs, c.JointExpertOptimizer.WarmupEpochs).Should().Be((0.5, 0.5), "the old setting warmed up both joint optimizers");
+        c.GateOptimizer.LearningRate.Should().Be(0.2);
+        Micro.ExpertOptimizer.LearningRate.Should().NotBe(0.05, "the preset itself is not changed");
+    }
+
+    [Fact]
+    public void Apply_GroupWithoutASetting_ThrowsListingItsSettings()
+    {
+        var act = () => ConfigOverrides.Apply(Micro, ["GateOptimizer=0.1"]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*'GateOptimizer' is a group*GateOptimizer.LearningRate*GateOptimizer.Momentum*");
+    }
+
+    [Fact]
+    public void Apply_UnknownNestedSetting_ThrowsListingNestedSettings()
+    {
+        var act = () => ConfigOverrides.Apply(Micro, ["ExpertOptimizer.Speed=3"]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*no setting 'ExpertOptimizer.Speed'*ExpertOptimizer.WarmupEpochs*");
     }
 }

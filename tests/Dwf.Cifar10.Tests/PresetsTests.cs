@@ -34,8 +34,8 @@ public class PresetsTests
         c.EvalPerClass.Should().BeGreaterThanOrEqualTo(100, "a verdict on 1,000 test images or more");
         c.Controls.Should().BeTrue();
         c.ValidationPerClass.Should().BeGreaterThan(0);
-        (c.ExpertSchedule, c.ExpertNesterov).Should().Be((Dwf.Robustness.Training.LearningRateSchedule.OneCycle, true));
-        c.ExpertWarmupEpochs.Should().BeApproximately(0.15 * c.ExpertEpochs, 1e-9, "the calibrated recipe warms up over 15% of the epochs");
+        (c.ExpertOptimizer.Schedule, c.ExpertOptimizer.Nesterov).Should().Be((Dwf.Robustness.Training.LearningRateSchedule.OneCycle, true));
+        c.ExpertOptimizer.WarmupEpochs.Should().BeApproximately(0.15 * c.ExpertEpochs, 1e-9, "the calibrated recipe warms up over 15% of the epochs");
         c.EvalPgdLosses.Should().Contain(Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin);
         c.Validate();
     }

@@ -69,4 +69,67 @@ public class RunFolderTests
             Directory.Delete(run, recursive: true);
         }
     }
+
+    [Fact]
+    public void SaveOrCheck_FlatConfigOfAnOlderVersion_ResumesAndAnotherOptimizerIsRefusedNamingItsPath()
+    {
+        string run = Path.Combine(Path.GetTempPath(), "dwf-conf-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var folder = new RunFolder(run);
+            var config = Presets.Create("cpu-small", "/data", run);
+            folder.SaveOrCheck(config);
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(folder.Config))!.AsObject();
+            var (expert, gate, joint) = (node["ExpertOptimizer"]!.AsObject(), node["GateOptimizer"]!.AsObject(), node["JointExpertOptimizer"]!.AsObject());
+            foreach (var group in new[] { "ExpertOptimizer", "GateOptimizer", "JointExpertOptimizer" })
+            {
+                node.Remove(group);
+            }
+
+            // As versions before the nesting wrote it: flat names, the joint warm-up and Nesterov shared by both optimizers.
+            foreach (var name in new[] { "LearningRate", "Momentum", "Nesterov", "WeightDecay", "DecayNormAndBias", "Schedule", "WarmupEpochs" })
+            {
+                node["Expert" + name] = expert[name]!.DeepClone();
+            }
+
+            node["GateLearningRate"] = gate["LearningRate"]!.DeepClone();
+            node["JointExpertLearningRate"] = joint["LearningRate"]!.DeepClone();
+            node["JointWarmupEpochs"] = gate["WarmupEpochs"]!.DeepClone();
+            node["JointNesterov"] = gate["Nesterov"]!.DeepClone();
+            node["Data"] = "/elsewhere/cifar-10-binary.tar.gz";
+            File.WriteAllText(folder.Config, node.ToJsonString());
+
+            var same = () => folder.SaveOrCheck(config);
+            var other = () => folder.SaveOrCheck(config with { ExpertOptimizer = config.ExpertOptimizer with { LearningRate = 0.05 } });
+
+            same.Should().NotThrow("the flat settings are read through the legacy key map");
+            other.Should().Throw<InvalidOperationException>().WithMessage("*ExpertOptimizer.LearningRate: 0.1 → 0.05*");
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Read_EveryCommittedConfig_ReadsWithoutSettingsThisVersionLacks()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Dwf.Robustness.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("the test runs inside the repository");
+        }
+
+        string results = Path.Combine(root.FullName, "docs", "results");
+        var files = Directory.GetFiles(results, "config.json", SearchOption.AllDirectories);
+        var known = System.Text.Json.JsonSerializer.SerializeToNode(Presets.Create("paper", "/d", "/r"), RunConfigJson.Options)!.AsObject();
+
+        files.Should().NotBeEmpty();
+        foreach (string file in files)
+        {
+            var node = RunConfigJson.Upgrade(RunConfigJson.Parse(File.ReadAllText(file), file));
+            RunConfigJson.Unknown(node, known).Should().BeEmpty($"{file} is read through the legacy key map");
+            RunConfigJson.Read(File.ReadAllText(file), file).ExpertOptimizer.LearningRate.Should().BeGreaterThan(0, file);
+        }
+    }
 }

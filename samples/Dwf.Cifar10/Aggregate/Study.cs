@@ -23,7 +23,6 @@ public sealed record ReplicateRun(int Index, string Folder, long Seed, string? B
 /// </summary>
 public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<ReplicateRun> Replicates, IReadOnlyList<string> Unfinished)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>Per replicate, in replicate order, the robust outcomes of the model <paramref name="model"/> picks from it (its clean ones when <paramref name="clean"/>).</summary>
     /// <param name="model">The model's outcomes in one replicate (a role's, or another model's by name).</param>
@@ -61,8 +60,7 @@ public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<Replic
                 continue;
             }
 
-            var config = JsonSerializer.Deserialize<RunConfig>(File.ReadAllText(run.Config), Json)
-                ?? throw new InvalidDataException($"{run.Config} is empty.");
+            var config = RunConfigJson.Read(File.ReadAllText(run.Config), run.Config);
             string identity = Identity(run.Config);
             if (first is null)
             {
@@ -107,7 +105,7 @@ public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<Replic
     /// <summary>config.json without what differs between replicates (seed, index).</summary>
     private static string Identity(string configPath)
     {
-        var node = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject ?? throw new InvalidDataException($"{configPath} is not a JSON object.");
+        var node = RunConfigJson.Upgrade(RunConfigJson.Parse(File.ReadAllText(configPath), configPath));
         node.Remove(nameof(RunConfig.Seed));
         node.Remove(nameof(RunConfig.Replicate));
         node.Remove(nameof(RunConfig.RunFolder));

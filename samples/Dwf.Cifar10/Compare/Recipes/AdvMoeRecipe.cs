@@ -39,7 +39,7 @@ public sealed class AdvMoeRecipe : IDefenseRecipe
     private static AdvMoeTrainingOptions Options(Pipeline pipeline, int index, int epochs)
     {
         var config = pipeline.Config;
-        var optimizer = pipeline.ExpertOptimizer();
+        var optimizer = config.ExpertOptimizer;
         return new AdvMoeTrainingOptions
         {
             Epochs = epochs, Experts = optimizer, Router = optimizer, Epsilon = config.PgdEpsilon, Steps = config.AdvMoeSteps,

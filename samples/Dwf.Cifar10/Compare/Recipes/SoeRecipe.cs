@@ -35,7 +35,7 @@ public sealed class SoeRecipe : IDefenseRecipe
             {
                 Epochs = epochs,
                 Attack = attack,
-                Optimizer = pipeline.ExpertOptimizer(),
+                Optimizer = config.ExpertOptimizer,
                 Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
             }, pipeline.Log).Fit(model, loader, checkpoint, progress, pipeline.Cancellation),
             save: SavedDefense.Save);

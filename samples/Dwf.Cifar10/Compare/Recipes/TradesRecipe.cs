@@ -34,7 +34,7 @@ public sealed class TradesRecipe : IDefenseRecipe
                 Epochs = epochs,
                 Attack = new TradesAttack(config.PgdEpsilon, config.PgdStepFor(steps), steps),
                 Objective = TrainingObjective.Trades(config.TradesBeta),
-                Optimizer = pipeline.ExpertOptimizer(),
+                Optimizer = config.ExpertOptimizer,
                 Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
             }, pipeline.Log).Fit(Expert(model), loader, checkpoint, progress, pipeline.Cancellation),
             save: (model, weights) => SavedModel.Save(Expert(model), weights));
