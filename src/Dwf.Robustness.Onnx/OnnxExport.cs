@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dwf.Robustness.Experts;
 using Dwf.Robustness.Infrastructure;
+using Dwf.Robustness.Moe;
 using static TorchSharp.torch;
 
 namespace Dwf.Robustness.Onnx;
@@ -43,6 +44,37 @@ public static class OnnxExport
         string input = graph.Reserve("images");
         var logits = graph.Name(ResNetGraph.Emit(graph, input, weights, "", network.Mean, network.Std), "logits");
         return graph.ToModel(expert.Name, input, network.Mean.Count, [(logits, network.NumClasses)], LibraryVersion, Metadata("expert", network.NumClasses, network.Mean, network.Std, [expert.Name]));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="mixture"/> to <paramref name="path"/>: outputs <c>logits</c> [batch, classes] and
+    /// <c>gate_weights</c> [batch, experts] (columns in the order of <c>dwf.experts</c>).
+    /// </summary>
+    /// <param name="mixture">A mixture of the library's ResNets with a <see cref="SoftGate"/> or a <see cref="TopKGate"/> over one, either mixing mode.</param>
+    /// <param name="path">The .onnx file.</param>
+    /// <exception cref="NotSupportedException">Another gate or expert module.</exception>
+    public static void Save(MixtureOfExperts mixture, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        byte[] model = Serialize(mixture);
+        AtomicFile.Write(path, stream => stream.Write(model));
+    }
+
+    /// <summary>The ONNX model of <paramref name="mixture"/> as bytes (what <see cref="Save(MixtureOfExperts, string)"/> writes).</summary>
+    /// <param name="mixture">As <see cref="Save(MixtureOfExperts, string)"/>.</param>
+    /// <returns>The serialized ModelProto.</returns>
+    public static byte[] Serialize(MixtureOfExperts mixture)
+    {
+        ArgumentNullException.ThrowIfNull(mixture);
+        using var scope = NewDisposeScope();
+        var weights = mixture.state_dict();
+        var graph = new OnnxGraph();
+        string input = graph.Reserve("images");
+        var (logits, gateWeights) = MixtureGraph.Emit(graph, input, mixture, weights);
+        var first = (ResNet)mixture.Experts[0].Module;
+        return graph.ToModel("mixture", input, first.Mean.Count,
+            [(graph.Name(logits, "logits"), mixture.NumClasses), (graph.Name(gateWeights, "gate_weights"), mixture.Experts.Count)],
+            LibraryVersion, Metadata("mixture", mixture.NumClasses, first.Mean, first.Std, mixture.Experts.Select(e => e.Name)));
     }
 
     private static string LibraryVersion => typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "unknown";

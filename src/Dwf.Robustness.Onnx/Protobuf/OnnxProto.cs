@@ -63,6 +63,9 @@ internal static class OnnxProto
     /// <summary>An ints attribute (type INTS = 7).</summary>
     public static ProtoMessage Attribute(string name, long[] values) => new ProtoMessage().String(1, name).Int64s(8, values).Int32(20, 7);
 
+    /// <summary>A tensor attribute (type TENSOR = 4), e.g. ConstantOfShape's value.</summary>
+    public static ProtoMessage Attribute(string name, ProtoMessage tensor) => new ProtoMessage().String(1, name).Message(5, tensor).Int32(20, 4);
+
     /// <summary>A float tensor value info; a null dimension is symbolic (<paramref name="symbols"/> names it).</summary>
     public static ProtoMessage FloatValue(string name, long?[] dims, string[] symbols)
     {

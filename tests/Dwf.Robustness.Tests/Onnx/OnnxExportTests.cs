@@ -1,4 +1,5 @@
 using Dwf.Robustness.Experts;
+using Dwf.Robustness.Moe;
 using Dwf.Robustness.Onnx;
 using Dwf.Robustness.Tests.TestSupport;
 using Microsoft.ML.OnnxRuntime;
@@ -113,5 +114,66 @@ public class OnnxExportTests
         using var session = new InferenceSession(path);
         session.InputMetadata.Keys.Should().Equal("images");
         session.OutputMetadata["logits"].Dimensions.Should().Equal(-1, 10);
+    }
+
+    /// <summary>Three small warmed experts (one PreAct) under a warmed soft gate, or a top-2 gate over it.</summary>
+    internal static MixtureOfExperts Mixture(MixtureMode mode, bool topK, double temperature = 2.0)
+    {
+        manual_seed(11);
+        var experts = new IExpert[]
+        {
+            new Expert(Warmed(new ResNet18(4, 0.125), seed: 1), "clean-1", 4),
+            new Expert(Warmed(new PreActResNet18(4, 0.125, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]), seed: 2), "fgsm-1", 4, ExpertKind.Fgsm),
+            new Expert(Warmed(new ResNet18(4, 0.125), seed: 3), "pgd-1", 4, ExpertKind.Pgd),
+        };
+        var soft = Warmed(new SoftGate(3, width: 4, temperature: temperature), seed: 4);
+        var mixture = new MixtureOfExperts(experts, topK ? new TopKGate(soft, 2) : soft, mode);
+        mixture.eval();
+        return mixture;
+    }
+
+    [Theory]
+    [InlineData(MixtureMode.Logits, false)]
+    [InlineData(MixtureMode.Probabilities, false)]
+    [InlineData(MixtureMode.Logits, true)]
+    [InlineData(MixtureMode.Probabilities, true)]
+    public void Serialize_Mixture_LogitsAndGateWeightsMatchTorchSharpWithin1e4(MixtureMode mode, bool topK)
+    {
+        using var scope = NewDisposeScope();
+        using var mixture = Mixture(mode, topK);
+        var (x, _) = SyntheticImages.Make(8, seed: 12);
+
+        var onnx = Run(OnnxExport.Serialize(mixture), x);
+
+        using var noGrad = no_grad();
+        var expected = mixture.ForwardDetailed(x);
+        onnx.Keys.Should().BeEquivalentTo(["logits", "gate_weights"]);
+        onnx["logits"].Zip(expected.Logits.data<float>().ToArray()).Max(p => Math.Abs(p.First - p.Second)).Should().BeLessThan(1e-4f);
+        onnx["gate_weights"].Zip(expected.GateWeights.data<float>().ToArray()).Max(p => Math.Abs(p.First - p.Second)).Should().BeLessThan(1e-5f);
+        if (topK)
+        {
+            onnx["gate_weights"].Chunk(3).Should().OnlyContain(row => row.Count(w => w == 0) == 1, "a top-2 gate over 3 experts gives one expert no weight");
+        }
+    }
+
+    [Fact]
+    public void Serialize_Mixture_MetadataListsTheExpertsInGateOrder()
+    {
+        using var mixture = Mixture(MixtureMode.Logits, topK: false);
+        using var session = new InferenceSession(OnnxExport.Serialize(mixture));
+
+        session.ModelMetadata.CustomMetadataMap["dwf.kind"].Should().Be("mixture");
+        session.ModelMetadata.CustomMetadataMap["dwf.experts"].Should().Be("clean-1,fgsm-1,pgd-1");
+        session.OutputMetadata["gate_weights"].Dimensions.Should().Equal(-1, 3);
+    }
+
+    [Fact]
+    public void Serialize_MixtureWithACustomExpert_RefusedNamingIt()
+    {
+        using var mixture = new MixtureOfExperts([new Expert(new ResNet18(4, 0.125), "a", 4), new Expert(new TinyCnn(4, seed: 1), "b", 4)]);
+
+        var act = () => OnnxExport.Serialize(mixture);
+
+        act.Should().Throw<NotSupportedException>().WithMessage("*experts.1 is a TinyCnn*");
     }
 }
