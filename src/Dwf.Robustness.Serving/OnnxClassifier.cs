@@ -54,6 +54,8 @@ public sealed class OnnxClassifier : IDisposable
             Channels = (int)_session.InputMetadata[InputName].Dimensions[1];
             HasGate = _session.OutputMetadata.ContainsKey("gate_weights");
             Experts = metadata.TryGetValue("dwf.experts", out var experts) ? experts.Split(',') : [];
+            ImageSize = metadata.TryGetValue("dwf.image_size", out var size) && int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out int side) && side is >= 1 and <= MaxSide ? side : null;
+            ClassNames = metadata.TryGetValue("dwf.class_names", out var names) && names.Split('\n') is { } list && list.Length == k ? list : null;
         }
         catch
         {
@@ -73,6 +75,12 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>The experts' names: the gate-weight columns of a mixture; the model's name for a single expert.</summary>
     public IReadOnlyList<string> Experts { get; }
+
+    /// <summary>The side of the square images the model was trained on (requests are resized to it); null when the file does not say.</summary>
+    public int? ImageSize { get; }
+
+    /// <summary>The classes' names in output order; null when the file does not name them.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
 
     /// <summary>Predicts a batch of images.</summary>
     /// <param name="images">[batch × channels × height × width] values in [0,1], row-major (NCHW).</param>

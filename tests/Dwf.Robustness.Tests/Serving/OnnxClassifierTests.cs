@@ -133,4 +133,28 @@ public class OnnxClassifierTests
         references.Should().NotContain(n => n!.StartsWith("TorchSharp", StringComparison.Ordinal) || n == "Dwf.Robustness",
             "a service runs the exported model without libtorch");
     }
+
+    [Fact]
+    public void Constructor_ExportedWithImageSizeAndClassNames_ExposesBoth()
+    {
+        using var module = new ResNet18(3, 0.125);
+        var options = new OnnxExportOptions { ImageSize = 64, ClassNames = ["cat", "dog", "ship"] };
+
+        using var classifier = new OnnxClassifier(OnnxExport.Serialize(new Expert(module, "e", 3), options));
+
+        classifier.ImageSize.Should().Be(64);
+        classifier.ClassNames.Should().Equal("cat", "dog", "ship");
+    }
+
+    [Theory]
+    [InlineData(0, null, "*ImageSize*1 to 4096*got 0*")]
+    [InlineData(32, new[] { "cat", "dog" }, "*ClassNames*3 classes*got 2*")]
+    public void Serialize_BadExportOptions_RefusedNamingTheSetting(int size, string[]? names, string message)
+    {
+        using var module = new ResNet18(3, 0.125);
+
+        var act = () => OnnxExport.Serialize(new Expert(module, "e", 3), new OnnxExportOptions { ImageSize = size, ClassNames = names });
+
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
 }
