@@ -69,6 +69,26 @@ internal static class OnnxParityWorkload
         model.Dispose();
     }
 
+    /// <summary>Writes the saved model at <paramref name="modelPath"/> as ONNX to <paramref name="onnxPath"/>, with CIFAR-10's class names.</summary>
+    public static void Export(string modelPath, string onnxPath)
+    {
+        string[] cifar10 = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+        var options = new OnnxExportOptions { ImageSize = 32, ClassNames = cifar10 };
+        if (ModelManifest.Read(ModelManifest.PathFor(modelPath)).Kind == ModelKind.Mixture)
+        {
+            using var mixture = SavedModel.LoadMixture(modelPath);
+            OnnxExport.Save(mixture, onnxPath, options);
+        }
+        else
+        {
+            var expert = SavedModel.LoadExpert(modelPath);
+            OnnxExport.Save(expert, onnxPath, options);
+            expert.Module.Dispose();
+        }
+
+        Console.WriteLine($"{onnxPath}: {new FileInfo(onnxPath).Length / 1e6:F1} MB");
+    }
+
     private static bool[] Correct(nn.Module<Tensor, Tensor> model, Tensor adversarial, Tensor labels)
     {
         using var noGrad = no_grad();

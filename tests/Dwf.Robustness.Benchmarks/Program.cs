@@ -86,6 +86,11 @@ switch (workload)
             args.Length > 5 ? args[5] : "../shared/data/cifar10/cifar-10-binary.tar.gz", args.Length > 6 ? args[6] : "crosscheck-standard-report.json");
         break;
 
+    case "onnx-export":
+        // onnx-export <model.bin with manifest> <out.onnx>: the saved expert or mixture as ONNX (CIFAR-10 class names, 32-pixel images)
+        OnnxParityWorkload.Export(args[1], args[2]);
+        break;
+
     case "onnx-parity":
         // onnx-parity <model.bin with manifest> [n=1000] [square images=0] [queries=5000] [archive]: ONNX Runtime against TorchSharp on the exported model
         OnnxParityWorkload.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 1000, args.Length > 3 ? int.Parse(args[3]) : 0, args.Length > 4 ? int.Parse(args[4]) : 5000,
