@@ -133,6 +133,23 @@ public sealed class ImageFolderTests : IDisposable
         pixels.Skip(48).Should().OnlyContain(v => v == 191 || v == 192, "0xC000 of 0xFFFF is 191.25 of 255");
     }
 
+    /// <summary>An 8×8 CMYK JPEG (Adobe APP14, written once by Pillow 9.4 and committed: SkiaSharp encodes no CMYK) of pure red, C=0 M=255 Y=255 K=0.</summary>
+    private static string CmykFixture => Path.GetFullPath(Path.Combine(Dwf.Robustness.Tests.TestSupport.PythonTorchFactAttribute.Folder, "..", "tests", "Dwf.Robustness.Tests", "Images", "Fixtures", "red-cmyk.jpg"));
+
+    [Fact]
+    public void Load_CmykJpeg_BecomesEightBitRgbOfTheSameColour()
+    {
+        ValidSecondClass();
+        File.Copy(CmykFixture, Path.Combine(Class("a-cmyk"), "red.jpg"));
+
+        using var set = ImageFolder.Load(_root, new ImageFolderOptions { Size = 8 });
+
+        var red = set.Dataset.Images[0];
+        red.shape.Should().Equal(3, 8, 8);
+        red[0].data<byte>().ToArray().Should().OnlyContain(v => v >= 200, "the red channel of pure red");
+        red[1].data<byte>().ToArray().Concat(red[2].data<byte>().ToArray()).Should().OnlyContain(v => v <= 60, "no green or blue in pure red");
+    }
+
     [Fact]
     public void Load_FileOverTheByteLimit_RefusedWithoutReading()
     {
