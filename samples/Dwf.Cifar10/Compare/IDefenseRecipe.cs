@@ -8,7 +8,8 @@ namespace Dwf.Cifar10.Compare;
 /// calls it, where its weights are, and how to train it (skipping what is done, resuming what was interrupted). Every
 /// defense is saved with a manifest, so evaluation loads all of them alike (<see cref="Pipeline.LoadTrained"/>). A new
 /// defense is a new recipe file, its <see cref="Defense"/> member and its line in <see cref="DefenseRecipes.All"/>,
-/// beside its library step.
+/// beside its library step. Recipes derive from <see cref="DefenseRecipe"/> (a rival: <see cref="BaselineRecipe"/>), which
+/// declares the three names once.
 /// </summary>
 public interface IDefenseRecipe
 {

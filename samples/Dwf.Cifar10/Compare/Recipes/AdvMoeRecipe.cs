@@ -7,23 +7,15 @@ using static TorchSharp.torch;
 namespace Dwf.Cifar10.Compare.Recipes;
 
 /// <summary>ADVMoE (Zhang et al., 2023): an MoE ResNet-18 with a ResNet-20 router, router–expert alternating TRADES training, given the DWF pipeline's compute unless <see cref="RunConfig.AdvMoeEpochs"/> is set.</summary>
-public sealed class AdvMoeRecipe : IDefenseRecipe
+public sealed record AdvMoeRecipe() : BaselineRecipe(Defense.AdvMoe, ModelName, "ADVMoE (MoE ResNet-18)")
 {
     /// <summary>The model's name in the run folder.</summary>
     public const string ModelName = "advmoe";
 
-    public Defense Kind => Defense.AdvMoe;
-
-    public string Name => ModelName;
-
-    public string Label => "ADVMoE (MoE ResNet-18)";
-
-    public string Weights(RunFolder folder) => folder.BaselineWeights(Name);
-
     /// <summary>Passes per training image and epoch: two attacks (backbone + router each step), the expert step (clean + adversarial, router + backbone) and the router step (router, clean + adversarial).</summary>
     public static double PassesPerImage(RunConfig config) => 4.0 * config.AdvMoeSteps + 6;
 
-    public void Train(Pipeline pipeline, int index)
+    public override void Train(Pipeline pipeline, int index)
     {
         var config = pipeline.Config;
         pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.AdvMoeEpochs,
@@ -34,7 +26,7 @@ public sealed class AdvMoeRecipe : IDefenseRecipe
             save: SavedDefense.Save);
     }
 
-    public nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline.Config));
+    public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline.Config));
 
     private static AdvMoeTrainingOptions Options(Pipeline pipeline, int index, int epochs)
     {

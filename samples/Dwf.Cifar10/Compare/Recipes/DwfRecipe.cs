@@ -1,17 +1,11 @@
 namespace Dwf.Cifar10.Compare.Recipes;
 
 /// <summary>DWF: experts pre-trained, then gate and experts trained jointly (the paper's method; every other defense is compared with it).</summary>
-public sealed class DwfRecipe : IDefenseRecipe
+public sealed record DwfRecipe() : DefenseRecipe(Defense.Dwf, Pipeline.DwfModel, "DWF (joint)")
 {
-    public Defense Kind => Defense.Dwf;
+    public override string Weights(RunFolder folder) => folder.MixtureWeights(Name);
 
-    public string Name => Pipeline.DwfModel;
-
-    public string Label => "DWF (joint)";
-
-    public string Weights(RunFolder folder) => folder.MixtureWeights(Name);
-
-    public void Train(Pipeline pipeline, int index)
+    public override void Train(Pipeline pipeline, int index)
     {
         pipeline.Pretrain();
         pipeline.Joint(frozen: false);

@@ -1,17 +1,11 @@
 namespace Dwf.Cifar10.Compare.Recipes;
 
 /// <summary>The same experts with only the gate trained (the frozen vs joint ablation).</summary>
-public sealed class FrozenExpertsRecipe : IDefenseRecipe
+public sealed record FrozenExpertsRecipe() : DefenseRecipe(Defense.FrozenExperts, Pipeline.FrozenModel, "frozen-expert mixture")
 {
-    public Defense Kind => Defense.FrozenExperts;
+    public override string Weights(RunFolder folder) => folder.MixtureWeights(Name);
 
-    public string Name => Pipeline.FrozenModel;
-
-    public string Label => "frozen-expert mixture";
-
-    public string Weights(RunFolder folder) => folder.MixtureWeights(Name);
-
-    public void Train(Pipeline pipeline, int index)
+    public override void Train(Pipeline pipeline, int index)
     {
         pipeline.Pretrain();
         pipeline.Joint(frozen: true);

@@ -7,23 +7,15 @@ using static TorchSharp.torch;
 namespace Dwf.Cifar10.Compare.Recipes;
 
 /// <summary>SoE (Cui et al., 2022): ResNet-20 experts with confidence heads, trained on clean and PGD images, given the DWF pipeline's compute unless <see cref="RunConfig.SoeEpochs"/> is set.</summary>
-public sealed class SoeRecipe : IDefenseRecipe
+public sealed record SoeRecipe() : BaselineRecipe(Defense.Soe, ModelName, "SoE (ResNet-20 experts)")
 {
     /// <summary>The model's name in the run folder.</summary>
     public const string ModelName = "soe";
 
-    public Defense Kind => Defense.Soe;
-
-    public string Name => ModelName;
-
-    public string Label => "SoE (ResNet-20 experts)";
-
-    public string Weights(RunFolder folder) => folder.BaselineWeights(Name);
-
     /// <summary>Passes per training image and epoch: every step of the attack and both halves of the batch go through all M experts.</summary>
     public static double PassesPerImage(RunConfig config) => config.SoeExperts * (config.BaselineSteps(config.SoePgdSteps) + 2.0);
 
-    public void Train(Pipeline pipeline, int index)
+    public override void Train(Pipeline pipeline, int index)
     {
         var config = pipeline.Config;
         int steps = config.BaselineSteps(config.SoePgdSteps);
@@ -41,7 +33,7 @@ public sealed class SoeRecipe : IDefenseRecipe
             save: SavedDefense.Save);
     }
 
-    public nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline.Config));
+    public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline.Config));
 
     private static SynergyOfExperts Build(RunConfig config) => SynergyOfExperts.ResNet20(config.SoeExperts, 10, config.SoeDepth, config.SoeWidth);
 }

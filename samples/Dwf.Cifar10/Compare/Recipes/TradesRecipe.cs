@@ -6,23 +6,15 @@ using Dwf.Robustness.Training;
 namespace Dwf.Cifar10.Compare.Recipes;
 
 /// <summary>One TRADES ResNet-18 (Zhang et al., 2019) given the DWF pipeline's compute unless <see cref="RunConfig.TradesEpochs"/> is set.</summary>
-public sealed class TradesRecipe : IDefenseRecipe
+public sealed record TradesRecipe() : BaselineRecipe(Defense.Trades, ModelName, "TRADES ResNet-18, equal compute")
 {
     /// <summary>The model's name in the run folder.</summary>
     public const string ModelName = "trades";
 
-    public Defense Kind => Defense.Trades;
-
-    public string Name => ModelName;
-
-    public string Label => "TRADES ResNet-18, equal compute";
-
-    public string Weights(RunFolder folder) => folder.BaselineWeights(Name);
-
     /// <summary>Passes per training image and epoch: its KL attack's steps, then the clean and the adversarial pass.</summary>
     public static double PassesPerImage(RunConfig config) => config.BaselineSteps(config.TradesSteps) + 2;
 
-    public void Train(Pipeline pipeline, int index)
+    public override void Train(Pipeline pipeline, int index)
     {
         var config = pipeline.Config;
         int steps = config.BaselineSteps(config.TradesSteps);
