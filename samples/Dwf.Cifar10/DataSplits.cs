@@ -26,16 +26,16 @@ public static class DataSplits
     /// <summary>The experts' training images.</summary>
     public static ImageDataset Experts(RunConfig c, ImageDataset train) => train.TakePerClass(TrainPerClass(c, train));
 
-    /// <summary>Joint-phase images per class: <see cref="RunConfig.JointPerClass"/> of the experts' training images, or all of them.</summary>
+    /// <summary>Joint-phase images per class: <see cref="JointSettings.PerClass"/> of the experts' training images, or all of them.</summary>
     public static int JointPerClass(RunConfig c, ImageDataset train)
     {
         int experts = TrainPerClass(c, train);
-        if (c.JointPerClass > experts)
+        if (c.Joint.PerClass > experts)
         {
-            throw new ArgumentException($"JointPerClass {c.JointPerClass} is more than the {experts} expert training images per class; the joint phase uses a part of them.");
+            throw new ArgumentException($"JointPerClass {c.Joint.PerClass} is more than the {experts} expert training images per class; the joint phase uses a part of them.");
         }
 
-        return c.JointPerClass ?? experts;
+        return c.Joint.PerClass ?? experts;
     }
 
     /// <summary>The joint phase's images.</summary>

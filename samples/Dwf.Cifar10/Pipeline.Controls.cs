@@ -28,7 +28,7 @@ public sealed partial class Pipeline
         int experts = DataSplits.TrainPerClass(config, Train) * classes, joint = DataSplits.JointPerClass(config, Train) * classes;
         var plan = ExpertPlan.For(config);
         return plan.Sum(s => TrainingCost.Expert(config, s.Kind, experts, config.EpochsFor(s.Kind))) +
-               TrainingCost.Joint(config, plan.Count, joint, config.JointEpochs);
+               TrainingCost.Joint(config, plan.Count, joint, config.Joint.Epochs);
     }
 
     /// <summary>Trains both controls (each skipped when its weights exist).</summary>
@@ -81,12 +81,12 @@ public sealed partial class Pipeline
         var spec = ExpertPlan.For(config).Single(s => s.Name == start);
         var expert = ExpertPlan.Create(config, spec, device);
         Dwf.Robustness.Persistence.ModelFile.Load(expert.Module, folder.ExpertWeights(start));
-        Console.WriteLine($"control {FineTunedControl}: {start} (best PGD expert on validation) fine-tuned for the joint phase's {config.JointEpochs} epochs");
+        Console.WriteLine($"control {FineTunedControl}: {start} (best PGD expert on validation) fine-tuned for the joint phase's {config.Joint.Epochs} epochs");
 
         // A mixture of one expert is that expert (its gate's softmax over one score is exactly 1), so the joint trainer
         // gives it exactly the joint phase's batches, attack draws, optimizer and schedule.
         manual_seed(RunSeeds.For(config.Seed, SeedPurpose.GateInit));
-        using var single = new MixtureOfExperts([expert], new SoftGate(1, config.GateWidth, config.GateTemperature), config.MixingMode);
+        using var single = new MixtureOfExperts([expert], new SoftGate(1, config.Joint.GateWidth, config.Joint.GateTemperature), config.Joint.MixingMode);
         single.to(device);
         var joint = TrainJoint(single, frozen: false, $"control {FineTunedControl}", folder.ControlCheckpoint(FineTunedControl));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);

@@ -118,7 +118,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         }
 
         using var mixture = LoadMixture(withWeights: false);
-        Console.WriteLine($"mixture {name}: {mixture.Experts.Count} experts, experts {(frozen ? "frozen" : "trained")}, {config.JointEpochs} epochs");
+        Console.WriteLine($"mixture {name}: {mixture.Experts.Count} experts, experts {(frozen ? "frozen" : "trained")}, {config.Joint.Epochs} epochs");
         var cost = TrainJoint(mixture, frozen, $"joint {name}", folder.MixtureCheckpoint(name));
         SavedModel.Save(mixture, weights);
         CostFile.Write(weights, cost);
@@ -143,26 +143,26 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         }, device);
         var options = new JointTrainingOptions
         {
-            Epochs = config.JointEpochs,
+            Epochs = config.Joint.Epochs,
             FgsmAttack = ExpertPlan.FgsmAttack(config),
             PgdAttack = ExpertPlan.PgdAttack(config),
             Gate = config.GateOptimizer,
             Experts = config.JointExpertOptimizer,
             FreezeExperts = frozen,
-            GateEntropyWeight = config.GateEntropyWeight,
-            CleanShare = config.JointCleanShare,
-            FgsmShare = config.JointFgsmShare,
-            PgdShare = config.JointPgdShare,
-            ExpertRateScaling = config.JointExpertRateScaling,
-            MaxExpertRateScale = config.JointMaxExpertRateScale,
-            GateWarmupBatches = config.GateWarmupBatches,
-            LabelSmoothing = config.JointLabelSmoothing,
+            GateEntropyWeight = config.Joint.GateEntropyWeight,
+            CleanShare = config.Joint.CleanShare,
+            FgsmShare = config.Joint.FgsmShare,
+            PgdShare = config.Joint.PgdShare,
+            ExpertRateScaling = config.Joint.ExpertRateScaling,
+            MaxExpertRateScale = config.Joint.MaxExpertRateScale,
+            GateWarmupBatches = config.Joint.GateWarmupBatches,
+            LabelSmoothing = config.Joint.LabelSmoothing,
             Seed = RunSeeds.For(config.Seed, SeedPurpose.JointAttacks),
         };
-        log.Info($"{label}: {mixture.Experts.Count} expert(s), {config.JointEpochs} epochs on {loader.Count} images");
+        log.Info($"{label}: {mixture.Experts.Count} expert(s), {config.Joint.Epochs} epochs on {loader.Count} images");
         var result = ConsoleProgress.Run(label, progress =>
             new JointTrainer(options, log).Fit(mixture, loader, checkpoint, new MemoryLoggingProgress(progress, log), cancellationToken));
-        return new TrainingCost(TrainingCost.Joint(config, mixture.Experts.Count, loader.Count, config.JointEpochs), result.History.Sum(h => h.Seconds));
+        return new TrainingCost(TrainingCost.Joint(config, mixture.Experts.Count, loader.Count, config.Joint.Epochs), result.History.Sum(h => h.Seconds));
     }
 
     /// <summary>The threat model of <see cref="EvaluationOptionsFor"/>'s AutoAttack plans (<c>evaluate --threat-model</c>); L∞ by default.</summary>
@@ -350,7 +350,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         }
 
         manual_seed(RunSeeds.For(config.Seed, SeedPurpose.GateInit));
-        var mixture = new MixtureOfExperts(experts, Gate(experts.Count), config.MixingMode);
+        var mixture = new MixtureOfExperts(experts, Gate(experts.Count), config.Joint.MixingMode);
         mixture.to(device);
         if (withWeights)
         {
@@ -361,11 +361,11 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         return mixture;
     }
 
-    /// <summary>The mixture's gate: a <see cref="SoftGate"/>, or with <see cref="RunConfig.GateTopK"/> a <see cref="TopKGate"/> over one (the soft vs top-k ablation).</summary>
+    /// <summary>The mixture's gate: a <see cref="SoftGate"/>, or with <see cref="JointSettings.GateTopK"/> a <see cref="TopKGate"/> over one (the soft vs top-k ablation).</summary>
     private nn.Module<Tensor, Tensor> Gate(int experts)
     {
-        var soft = new SoftGate(experts, config.GateWidth, config.GateTemperature);
-        return config.GateTopK is { } k && k < experts ? new TopKGate(soft, k) : soft;
+        var soft = new SoftGate(experts, config.Joint.GateWidth, config.Joint.GateTemperature);
+        return config.Joint.GateTopK is { } k && k < experts ? new TopKGate(soft, k) : soft;
     }
 
     private ImageDataset Load(Cifar10Split split)

@@ -47,26 +47,12 @@ public sealed record RunConfig
     public double? PgdTrainStepSize { get; init; }
 
     // Joint phase (phase 2)
-    public int JointEpochs { get; init; } = PaperDefaults.JointEpochs;
-    public int? JointPerClass { get; init; }
+    /// <summary>The joint phase's settings (<c>--set Joint.Name=value</c>).</summary>
+    public JointSettings Joint { get; init; } = new();
     /// <summary>The gate's optimizer in the joint phase (<c>--set GateOptimizer.LearningRate=…</c>).</summary>
     public OptimizerOptions GateOptimizer { get; init; } = new();
     /// <summary>The experts' optimizer in the joint phase (<c>--set JointExpertOptimizer.LearningRate=…</c>).</summary>
     public OptimizerOptions JointExpertOptimizer { get; init; } = new() { LearningRate = OurDefaults.JointExpertLearningRate };
-    public double GateEntropyWeight { get; init; }
-    public bool FrozenAblation { get; init; } = true;
-    public double JointCleanShare { get; init; } = 1.0 / 3;
-    public double JointFgsmShare { get; init; } = 1.0 / 3;
-    public double JointPgdShare { get; init; } = 1.0 / 3;
-    public int GateWidth { get; init; } = OurDefaults.GateWidth;
-    public double GateTemperature { get; init; } = 1.0;
-    /// <summary>Keep only each image's k highest-scoring experts (<c>TopKGate</c>; ablation, ours); unset: the paper's soft gate over all.</summary>
-    public int? GateTopK { get; init; }
-    public Dwf.Robustness.Moe.MixtureMode MixingMode { get; init; } = Dwf.Robustness.Moe.MixtureMode.Logits;
-    public ExpertRateScaling JointExpertRateScaling { get; init; } = ExpertRateScaling.InverseGateWeight;
-    public double JointMaxExpertRateScale { get; init; } = OurDefaults.MaxExpertRateScale;
-    public int GateWarmupBatches { get; init; } = OurDefaults.GateWarmupBatches;
-    public double JointLabelSmoothing { get; init; }
 
     // Validation split and controls (ours: the paper names no validation split and no controls)
     /// <summary>Training images per class held out (after the expert training images) to choose the best expert; never trained on.</summary>
@@ -149,12 +135,12 @@ public sealed record RunConfig
         Require(ExpertEpochs >= 1, $"ExpertEpochs must be ≥ 1; got {ExpertEpochs} (--expert-epochs).");
         Require(CleanExpertEpochs is null or >= 1 && FgsmExpertEpochs is null or >= 1 && PgdExpertEpochs is null or >= 1,
             $"Per-kind expert epochs must be ≥ 1 or unset; got clean {CleanExpertEpochs}, FGSM {FgsmExpertEpochs}, PGD {PgdExpertEpochs}.");
-        Require(JointEpochs >= 1, $"JointEpochs must be ≥ 1; got {JointEpochs} (--joint-epochs).");
+        Require(Joint.Epochs >= 1, $"Joint.Epochs must be ≥ 1; got {Joint.Epochs} (--joint-epochs).");
         Require(CleanExperts + FgsmExperts + PgdExperts >= 1 && CleanExperts >= 0 && FgsmExperts >= 0 && PgdExperts >= 0,
             $"Expert counts must be ≥ 0 with at least one expert; got {CleanExperts}/{FgsmExperts}/{PgdExperts}.");
         Require(ExpertWidth > 0 && double.IsFinite(ExpertWidth), $"ExpertWidth must be > 0; got {ExpertWidth} (--width).");
         Require(TrainPerClass is null or >= 1, $"TrainPerClass must be ≥ 1 or unset (all); got {TrainPerClass}.");
-        Require(JointPerClass is null or >= 1, $"JointPerClass must be ≥ 1 or unset; got {JointPerClass}.");
+        Require(Joint.PerClass is null or >= 1, $"Joint.PerClass must be ≥ 1 or unset; got {Joint.PerClass}.");
         Require(ValidationPerClass >= 1, $"ValidationPerClass must be ≥ 1 (the best expert is chosen on it); got {ValidationPerClass}.");
         Require(ValidationPgdSteps >= 1, $"ValidationPgdSteps must be ≥ 1; got {ValidationPgdSteps}.");
         Require(!Controls || PgdExperts >= 1, "Controls need at least one PGD expert (PgdExperts ≥ 1), or set Controls=false.");
@@ -174,7 +160,7 @@ public sealed record RunConfig
             $"TRADES needs β ≥ 0, ≥ 1 step and epochs ≥ 1 or unset; got {TradesBeta}, {TradesSteps}, {TradesEpochs}.");
         Require(CompareDefenses.Contains(Compare.Defense.Dwf) && CompareDefenses.Distinct().Count() == CompareDefenses.Count,
             $"CompareDefenses must name DWF (the others are compared with it) and no defense twice; got [{string.Join(", ", CompareDefenses)}]. Use a comma-separated list of {string.Join(", ", Enum.GetNames<Compare.Defense>())}.");
-        Require(GateTopK is null or >= 1, $"GateTopK must be ≥ 1 or unset (the soft gate); got {GateTopK}.");
+        Require(Joint.GateTopK is null or >= 1, $"Joint.GateTopK must be ≥ 1 or unset (the soft gate); got {Joint.GateTopK}.");
         ExpertOptimizer.Validate(nameof(ExpertOptimizer) + ".");
         GateOptimizer.Validate(nameof(GateOptimizer) + ".");
         JointExpertOptimizer.Validate(nameof(JointExpertOptimizer) + ".");

@@ -5,7 +5,8 @@ namespace Dwf.Cifar10;
 
 /// <summary>
 /// config.json as it is written and read: <see cref="RunConfig"/> with the library's option records nested
-/// (<see cref="RunConfig.ExpertOptimizer"/>, <see cref="RunConfig.GateOptimizer"/>, <see cref="RunConfig.JointExpertOptimizer"/>);
+/// (<see cref="RunConfig.ExpertOptimizer"/>, <see cref="RunConfig.GateOptimizer"/>, <see cref="RunConfig.JointExpertOptimizer"/>)
+/// and the joint phase's settings in <see cref="RunConfig.Joint"/>;
 /// files written before the nesting are read through <see cref="LegacyKeys"/>, so every older run folder still resumes
 /// and every committed config still aggregates. <c>--set</c> takes the same old names.
 /// </summary>
@@ -32,6 +33,21 @@ public static class RunConfigJson
         ["JointExpertLearningRate"] = ["JointExpertOptimizer.LearningRate"],
         ["JointWarmupEpochs"] = ["GateOptimizer.WarmupEpochs", "JointExpertOptimizer.WarmupEpochs"],
         ["JointNesterov"] = ["GateOptimizer.Nesterov", "JointExpertOptimizer.Nesterov"],
+        ["JointEpochs"] = ["Joint.Epochs"],
+        ["JointPerClass"] = ["Joint.PerClass"],
+        ["GateEntropyWeight"] = ["Joint.GateEntropyWeight"],
+        ["FrozenAblation"] = ["Joint.FrozenAblation"],
+        ["JointCleanShare"] = ["Joint.CleanShare"],
+        ["JointFgsmShare"] = ["Joint.FgsmShare"],
+        ["JointPgdShare"] = ["Joint.PgdShare"],
+        ["GateWidth"] = ["Joint.GateWidth"],
+        ["GateTemperature"] = ["Joint.GateTemperature"],
+        ["GateTopK"] = ["Joint.GateTopK"],
+        ["MixingMode"] = ["Joint.MixingMode"],
+        ["JointExpertRateScaling"] = ["Joint.ExpertRateScaling"],
+        ["JointMaxExpertRateScale"] = ["Joint.MaxExpertRateScale"],
+        ["GateWarmupBatches"] = ["Joint.GateWarmupBatches"],
+        ["JointLabelSmoothing"] = ["Joint.LabelSmoothing"],
         ["Data"] = [],
         ["Device"] = [],
     };

@@ -29,7 +29,7 @@ public sealed record TrainingCost(double Passes, double Seconds)
     /// iterations on the PGD share. The gate (a small CNN) and its forward-only BatchNorm warm-up are not counted.
     /// </summary>
     public static double Joint(RunConfig c, int experts, int images, int epochs) =>
-        (double)images * epochs * experts * (1 + c.JointFgsmShare + c.JointPgdShare * c.MeanPgdTrainSteps);
+        (double)images * epochs * experts * (1 + c.Joint.FgsmShare + c.Joint.PgdShare * c.MeanPgdTrainSteps);
 
     /// <summary>Epochs of one PGD expert on <paramref name="images"/> images that cost <paramref name="passes"/> (rounded to the nearest, at least 1).</summary>
     public static int EqualComputeEpochs(RunConfig c, double passes, int images) =>

@@ -33,13 +33,13 @@ public class ConfigOverridesTests
     public void Apply_RecipeKnobsAndEnums_SetsValuesAndPerKindEpochs()
     {
         var c = ConfigOverrides.Apply(Micro,
-            ["ExpertOptimizer.Schedule=onecycle", "expertoptimizer.nesterov=true", "ExpertOptimizer.WarmupEpochs=1.5", "PgdExpertEpochs=4", "MixingMode=Probabilities", "JointExpertRateScaling=None"]);
+            ["ExpertOptimizer.Schedule=onecycle", "expertoptimizer.nesterov=true", "ExpertOptimizer.WarmupEpochs=1.5", "PgdExpertEpochs=4", "Joint.MixingMode=Probabilities", "JointExpertRateScaling=None"]);
 
         c.ExpertOptimizer.Schedule.Should().Be(Dwf.Robustness.Training.LearningRateSchedule.OneCycle);
         c.ExpertOptimizer.Nesterov.Should().BeTrue();
         c.ExpertOptimizer.WarmupEpochs.Should().Be(1.5);
-        c.MixingMode.Should().Be(Dwf.Robustness.Moe.MixtureMode.Probabilities);
-        c.JointExpertRateScaling.Should().Be(Dwf.Robustness.Training.ExpertRateScaling.None);
+        c.Joint.MixingMode.Should().Be(Dwf.Robustness.Moe.MixtureMode.Probabilities);
+        c.Joint.ExpertRateScaling.Should().Be(Dwf.Robustness.Training.ExpertRateScaling.None);
         c.EpochsFor(Dwf.Robustness.Experts.ExpertKind.Pgd).Should().Be(4);
         c.EpochsFor(Dwf.Robustness.Experts.ExpertKind.Clean).Should().Be(c.ExpertEpochs);
     }
@@ -66,6 +66,7 @@ public class ConfigOverridesTests
 
         c.ExpertOptimizer.LearningRate.Should().Be(0.05);
         (c.GateOptimizer.WarmupEpochs, c.JointExpertOptimizer.WarmupEpochs).Should().Be((0.5, 0.5), "the old setting warmed up both joint optimizers");
+        ConfigOverrides.Apply(Micro, ["GateEntropyWeight=0.01"]).Joint.GateEntropyWeight.Should().Be(0.01, "flat joint names of older versions map into Joint");
         c.GateOptimizer.LearningRate.Should().Be(0.2);
         Micro.ExpertOptimizer.LearningRate.Should().NotBe(0.05, "the preset itself is not changed");
     }

@@ -7,7 +7,7 @@ public class PresetsTests
     {
         var paper = Presets.Create("paper", "/d", "/r");
         Presets.DeviationsFromPaper(paper).Should().ContainSingle().Which.Should().Contain("validation split");
-        (paper.ExpertWidth, paper.ExpertEpochs, paper.JointEpochs, paper.CleanExperts, paper.FgsmExperts, paper.PgdExperts)
+        (paper.ExpertWidth, paper.ExpertEpochs, paper.Joint.Epochs, paper.CleanExperts, paper.FgsmExperts, paper.PgdExperts)
             .Should().Be((1.0, 150, 100, 1, 4, 4));
         paper.PgdTrainSteps.Should().Equal(10, 20, 30, 40, 50);
         paper.FgsmEpsilons.Should().Equal(0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09);

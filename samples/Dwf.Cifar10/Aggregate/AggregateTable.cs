@@ -12,7 +12,7 @@ namespace Dwf.Cifar10.Aggregate;
 public static class AggregateTable
 {
     /// <summary>The study's budget as a label: expert + joint epochs.</summary>
-    public static string Budget(Study s) => string.Create(CultureInfo.InvariantCulture, $"{s.Config.ExpertEpochs} + {s.Config.JointEpochs} epochs");
+    public static string Budget(Study s) => string.Create(CultureInfo.InvariantCulture, $"{s.Config.ExpertEpochs} + {s.Config.Joint.Epochs} epochs");
 
     public static string Render(IReadOnlyList<Study> studies, IReadOnlyList<StudyClaim> claims, double epsilon, string command)
     {

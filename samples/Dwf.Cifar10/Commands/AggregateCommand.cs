@@ -47,7 +47,7 @@ public static class AggregateCommand
         }
 
         double epsilon = PaperDefaults.PgdEpsilon;
-        var studies = folders.Select(f => Study.Read(f, epsilon)).OrderBy(s => s.Config.ExpertEpochs).ThenBy(s => s.Config.JointEpochs).ToList();
+        var studies = folders.Select(f => Study.Read(f, epsilon)).OrderBy(s => s.Config.ExpertEpochs).ThenBy(s => s.Config.Joint.Epochs).ToList();
         var claims = StudyClaims.Decide(studies);
         string outFolder = Path.GetFullPath(output ?? Path.GetDirectoryName(studies[0].Folder)!);
         Directory.CreateDirectory(outFolder);
@@ -56,7 +56,7 @@ public static class AggregateCommand
         {
             Study = Path.GetFileName(c.Study.Folder),
             c.Study.Config.ExpertEpochs,
-            c.Study.Config.JointEpochs,
+            c.Study.Config.Joint.Epochs,
             Rival = c.Rival.ToString(),
             c.Effect,
             c.HolmP,

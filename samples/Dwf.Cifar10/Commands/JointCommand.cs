@@ -26,7 +26,7 @@ public static class JointCommand
             c.Pipeline.Joint(frozen: false);
         }
 
-        if ((which is null && c.Config.FrozenAblation) || which == Pipeline.FrozenModel)
+        if ((which is null && c.Config.Joint.FrozenAblation) || which == Pipeline.FrozenModel)
         {
             c.Pipeline.Joint(frozen: true);
         }

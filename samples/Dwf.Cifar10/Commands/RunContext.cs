@@ -54,7 +54,7 @@ public sealed class RunContext
                 Seed = p.GetValue(o.Seed) ?? config.Seed,
                 ExpertWidth = p.GetValue(o.Width) ?? config.ExpertWidth,
                 ExpertEpochs = p.GetValue(o.ExpertEpochs) ?? config.ExpertEpochs,
-                JointEpochs = p.GetValue(o.JointEpochs) ?? config.JointEpochs,
+                Joint = config.Joint with { Epochs = p.GetValue(o.JointEpochs) ?? config.Joint.Epochs },
             };
             config = ConfigOverrides.Apply(config, p.GetValue(o.Set) ?? []);
             config.Validate();

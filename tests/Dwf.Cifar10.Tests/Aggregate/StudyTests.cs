@@ -119,7 +119,7 @@ public sealed class StudyTests : IDisposable
     {
         string study = Path.Combine(_root, "s");
         Replicate(study, 0, First(100), First(30));
-        Replicate(study, 1, First(100), First(30), Base(study) with { JointEpochs = 3 });
+        Replicate(study, 1, First(100), First(30), Base(study) with { Joint = new JointSettings { Epochs = 3 } });
 
         var act = () => Study.Read(study, 8.0 / 255);
 
