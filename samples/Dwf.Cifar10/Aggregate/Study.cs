@@ -102,10 +102,14 @@ public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<Replic
         return new Study(root, first, replicates, unfinished);
     }
 
-    /// <summary>config.json without what differs between replicates (seed, index).</summary>
+    /// <summary>
+    /// config.json without what differs between replicates (seed, index, folder), read into a <see cref="RunConfig"/>
+    /// first, so a replicate written before the option records were nested compares equal to one written after.
+    /// </summary>
     private static string Identity(string configPath)
     {
-        var node = RunConfigJson.Upgrade(RunConfigJson.Parse(File.ReadAllText(configPath), configPath));
+        var config = RunConfigJson.Read(File.ReadAllText(configPath), configPath);
+        var node = JsonSerializer.SerializeToNode(config, RunConfigJson.Options)!.AsObject();
         node.Remove(nameof(RunConfig.Seed));
         node.Remove(nameof(RunConfig.Replicate));
         node.Remove(nameof(RunConfig.RunFolder));
