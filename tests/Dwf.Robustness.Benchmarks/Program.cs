@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | evaluation-phase <run> <model.bin> <out prefix> [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | crosscheck-standard <model.bin> <Linf|L2> <offset> <n> [archive] [report] | onnx-parity <model.bin> [n] [square images] [queries] [archive] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | evaluation-phase <run> <model.bin> <out prefix> [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | crosscheck-standard <model.bin> <Linf|L2> <offset> <n> [archive] [report] | onnx-parity <model.bin> [n] [square images] [queries] [archive] | onnx-export <model.bin> <out.onnx> | image-folder <folder> [n] [archive] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
@@ -84,6 +84,11 @@ switch (workload)
         // crosscheck-standard <model.bin with manifest> <Linf|L2> <offset> <n> [archive] [report.json]: the library's side of python/crosscheck_autoattack.py --standard
         StandardCrossCheckWorkload.Run(args[1], Enum.Parse<Dwf.Robustness.Attacks.ThreatModel>(args[2]), int.Parse(args[3]), int.Parse(args[4]),
             args.Length > 5 ? args[5] : "../shared/data/cifar10/cifar-10-binary.tar.gz", args.Length > 6 ? args[6] : "crosscheck-standard-report.json");
+        break;
+
+    case "image-folder":
+        // image-folder <folder> [n=10000] [archive]: n CIFAR-10 test images as PNG files (once), read back with ImageFolder.Load
+        ImageFolderWorkload.Run(args.Length > 3 ? args[3] : "../shared/data/cifar10/cifar-10-binary.tar.gz", args[1], args.Length > 2 ? int.Parse(args[2]) : 10_000);
         break;
 
     case "onnx-export":

@@ -133,6 +133,33 @@ public sealed class ImageFolderTests : IDisposable
         pixels.Skip(48).Should().OnlyContain(v => v == 191 || v == 192, "0xC000 of 0xFFFF is 191.25 of 255");
     }
 
+    [Fact]
+    public void Load_PngAlreadyOfTheTargetSize_EveryPixelUnchanged()
+    {
+        // A 32×32 image read at 32 (a CIFAR-10 image as a file) must come back exactly: no resampling filter may run.
+        var random = new Random(4);
+        var written = new byte[32 * 32 * 3];
+        random.NextBytes(written);
+        using (var bitmap = new SKBitmap(new SKImageInfo(32, 32, SKColorType.Rgba8888, SKAlphaType.Opaque)))
+        {
+            var pixels = bitmap.GetPixelSpan();
+            for (int p = 0; p < 32 * 32; p++)
+            {
+                (pixels[4 * p], pixels[4 * p + 1], pixels[4 * p + 2], pixels[4 * p + 3]) = (written[3 * p], written[3 * p + 1], written[3 * p + 2], 255);
+            }
+
+            using var image = SKImage.FromBitmap(bitmap);
+            File.WriteAllBytes(Path.Combine(Class("a"), "x.png"), image.Encode(SKEncodedImageFormat.Png, 100).ToArray());
+        }
+
+        ValidSecondClass();
+
+        using var set = ImageFolder.Load(_root, new ImageFolderOptions { Size = 32 });
+
+        var read = set.Dataset.Images[0].permute(1, 2, 0).contiguous().data<byte>().ToArray(); // HWC
+        read.Should().Equal(written);
+    }
+
     /// <summary>An 8×8 CMYK JPEG (Adobe APP14, written once by Pillow 9.4 and committed: SkiaSharp encodes no CMYK) of pure red, C=0 M=255 Y=255 K=0.</summary>
     private static string CmykFixture => Path.GetFullPath(Path.Combine(Dwf.Robustness.Tests.TestSupport.PythonTorchFactAttribute.Folder, "..", "tests", "Dwf.Robustness.Tests", "Images", "Fixtures", "red-cmyk.jpg"));
 
