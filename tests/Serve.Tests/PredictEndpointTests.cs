@@ -77,7 +77,16 @@ public class PredictEndpointTests(ServeFactory factory) : IClassFixture<ServeFac
     }
 
     [Fact]
-    public async Task Predict_PngHeaderClaiming100000Square_400BeforeDecoding()
+    public async Task Predict_ValidPngWiderThanTheSideLimit_400NamingTheLimit()
+    {
+        using var response = await Post(Png(1100, 4)); // the factory sets Serve:MaxImageSide to 1024
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("1100×4").And.Contain("at most 1024×1024");
+    }
+
+    [Fact]
+    public async Task Predict_PngHeaderClaiming100000SquareWithABadChecksum_400()
     {
         byte[] png = Png(8, 8);
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), 100_000); // IHDR width
