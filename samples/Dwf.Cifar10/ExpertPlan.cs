@@ -1,3 +1,4 @@
+using Dwf.Cifar10.Data;
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Experts;
 using TorchSharp;
@@ -41,11 +42,12 @@ public static class ExpertPlan
         c.PgdTrainSteps.Select(k => new Pgd(c.PgdEpsilon, c.PgdStepFor(k), k, keepBest: false)),
         $"PGD(steps∈{{{string.Join(", ", c.PgdTrainSteps)}}}, ε={c.PgdEpsilon:0.####})");
 
-    /// <summary>A ResNet-18 expert for <paramref name="spec"/>, initialized from its seed, at the experts' width or <paramref name="width"/>.</summary>
-    public static Expert Create(RunConfig c, ExpertSpec spec, TorchSharp.torch.Device device, double? width = null)
+    /// <summary>A ResNet-18 expert for <paramref name="spec"/> and the data's classes and normalization, initialized from its seed, at the experts' width or <paramref name="width"/>.</summary>
+    public static Expert Create(RunConfig c, ExpertSpec spec, ModelInput input, TorchSharp.torch.Device device, double? width = null)
     {
         TorchSharp.torch.manual_seed(RunSeeds.For(c.Seed, SeedPurpose.ExpertInit, spec.Index));
-        var expert = Expert.ResNet18(spec.Name, spec.Kind, 10, width ?? c.ExpertWidth);
+        var module = new ResNet18(input.Classes, width ?? c.ExpertWidth, input.Normalization.Mean, input.Normalization.Std);
+        var expert = new Expert(module, spec.Name, input.Classes, spec.Kind);
         expert.Module.to(device);
         return expert;
     }

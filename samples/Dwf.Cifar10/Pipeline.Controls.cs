@@ -64,7 +64,7 @@ public sealed partial class Pipeline
             $"control {WideControlName}: one PGD-trained ResNet-18 of width {width:0.###} ({passScale:0.##}× an expert's cost per pass), {epochs} epochs ≈ the pipeline's {passes:0.###e0} expert passes"));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
         var spec = ControlSpec(WideControlName);
-        var expert = ExpertPlan.Create(config, spec, device, width);
+        var expert = ExpertPlan.Create(config, spec, Input, device, width);
         TrainExpert(spec, expert, epochs, folder.ControlCheckpoint(WideControlName), weights, passScale, CurvePath(WideControlName));
     }
 
@@ -79,18 +79,18 @@ public sealed partial class Pipeline
 
         string start = selection.BestPgdExpert ?? throw new InvalidOperationException("The fine-tuned control needs a PGD expert; this run has none (PgdExperts = 0).");
         var spec = ExpertPlan.For(config).Single(s => s.Name == start);
-        var expert = ExpertPlan.Create(config, spec, device);
+        var expert = ExpertPlan.Create(config, spec, Input, device);
         Dwf.Robustness.Persistence.ModelFile.Load(expert.Module, folder.ExpertWeights(start));
         Console.WriteLine($"control {FineTunedControl}: {start} (best PGD expert on validation) fine-tuned for the joint phase's {config.Joint.Epochs} epochs");
 
         // A mixture of one expert is that expert (its gate's softmax over one score is exactly 1), so the joint trainer
         // gives it exactly the joint phase's batches, attack draws, optimizer and schedule.
         manual_seed(RunSeeds.For(config.Seed, SeedPurpose.GateInit));
-        using var single = new MixtureOfExperts([expert], new SoftGate(1, config.Joint.GateWidth, config.Joint.GateTemperature), config.Joint.MixingMode);
+        using var single = new MixtureOfExperts([expert], new SoftGate(1, config.Joint.GateWidth, config.Joint.GateTemperature, mean: Input.Normalization.Mean, std: Input.Normalization.Std), config.Joint.MixingMode);
         single.to(device);
         var joint = TrainJoint(single, frozen: false, $"control {FineTunedControl}", folder.ControlCheckpoint(FineTunedControl));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
-        SavedModel.Save(new Expert(expert.Module, FineTunedControl, expert.NumClasses, ExpertKind.Pgd), weights);
+        SavedModel.Save(new Expert(expert.Module, FineTunedControl, expert.NumClasses, ExpertKind.Pgd), weights, Input.ClassNames);
         var pretraining = CostFile.Read(folder.ExpertWeights(start));
         CostFile.Write(weights, new TrainingCost((pretraining?.Passes ?? 0) + joint.Passes, (pretraining?.Seconds ?? 0) + joint.Seconds));
         log.Info($"control {FineTunedControl} saved to {weights}; relative weight change {DriftFrom(start, expert.Module):G3}");
@@ -113,7 +113,7 @@ public sealed partial class Pipeline
         int epochs = TrainingCost.EqualComputeEpochs(config, passes, images);
         Console.WriteLine(FormattableString.Invariant($"control {EqualComputeControl}: one PGD expert, {epochs} epochs = the pipeline's {passes:0.###e0} passes"));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
-        var expert = ExpertPlan.Create(config, spec, device);
+        var expert = ExpertPlan.Create(config, spec, Input, device);
         TrainExpert(spec, expert, epochs, folder.ControlCheckpoint(EqualComputeControl), weights, validationCurve: CurvePath(EqualComputeControl));
     }
 

@@ -54,7 +54,7 @@ public sealed partial class Pipeline
             Seed = RunSeeds.For(config.Seed, SeedPurpose.Validation),
         };
         var report = new RobustnessEvaluator(options, log).Evaluate(model, validation, name,
-            Provenance.Replace("CIFAR-10", "CIFAR-10 training set, validation split", StringComparison.Ordinal), device, cancellationToken: cancellationToken);
+            Source.Describe(Data.DataPart.Train, "validation split"), device, cancellationToken: cancellationToken);
         return (report.CleanAccuracy, report.RobustAccuracyAt(config.PgdEpsilon)!.Value);
     }
 

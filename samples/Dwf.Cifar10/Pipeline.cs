@@ -1,3 +1,4 @@
+using Dwf.Cifar10.Data;
 using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
 using Dwf.Robustness.Evaluation;
@@ -19,13 +20,32 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
     private ImageDataset? _train;
     private ImageDataset? _test;
-    private string? _provenance;
+    private IDataSource? _source;
+    private ModelInput? _input;
 
-    private string Provenance => _provenance ??= DataProvenance.Describe(config.Data);
+    /// <summary>Where this run's images come from (<c>--data</c>: CIFAR-10 or an image folder).</summary>
+    internal IDataSource Source => _source ??= DataSources.Open(config.Data, config.ImageSize);
 
-    private ImageDataset Train => _train ??= Load(Cifar10Split.Train);
+    private ImageDataset Train => _train ??= Load(DataPart.Train);
 
-    private ImageDataset Test => _test ??= Load(Cifar10Split.Test);
+    private ImageDataset Test => _test ??= Load(DataPart.Test);
+
+    /// <summary>What every model of this run takes and predicts, from the training images: classes and input normalization.</summary>
+    internal ModelInput Input
+    {
+        get
+        {
+            if (_input is null)
+            {
+                using var experts = DataSplits.Experts(config, Train);
+                _input = new ModelInput(Train.ClassNames, Source.Normalization(experts));
+                log.Info($"models of this run: {_input.Classes} classes, normalization mean [{string.Join(", ", _input.Normalization.Mean.Select(m => m.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)))}], " +
+                         $"std [{string.Join(", ", _input.Normalization.Std.Select(m => m.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)))}]");
+            }
+
+            return _input;
+        }
+    }
 
     public void Pretrain(string? only = null)
     {
@@ -64,7 +84,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
                 continue;
             }
 
-            var expert = ExpertPlan.Create(config, spec, device);
+            var expert = ExpertPlan.Create(config, spec, Input, device);
             TrainExpert(spec, expert, config.EpochsFor(spec.Kind), folder.ExpertCheckpoint(spec.Name), weights);
         }
     }
@@ -100,7 +120,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
             return new ExpertTrainer(options, log).Fit(expert, loader, checkpoint, reporting, cancellationToken);
         });
-        SavedModel.Save(expert, weights); // weights + a manifest: evaluate rebuilds it without this recipe
+        SavedModel.Save(expert, weights, Input.ClassNames); // weights + a manifest: evaluate rebuilds it without this recipe
         CostFile.Write(weights, new TrainingCost(passScale * TrainingCost.Expert(config, spec.Kind, loader.Count, epochs), result.History.Sum(h => h.Seconds)));
         expert.Module.Dispose();
         log.Info($"expert {spec.Name} saved to {weights}; final training loss {result.History[^1].Loss:F4}");
@@ -120,7 +140,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         using var mixture = LoadMixture(withWeights: false);
         Console.WriteLine($"mixture {name}: {mixture.Experts.Count} experts, experts {(frozen ? "frozen" : "trained")}, {config.Joint.Epochs} epochs");
         var cost = TrainJoint(mixture, frozen, $"joint {name}", folder.MixtureCheckpoint(name));
-        SavedModel.Save(mixture, weights);
+        SavedModel.Save(mixture, weights, Input.ClassNames);
         CostFile.Write(weights, cost);
         log.Info($"mixture {name} saved to {weights}");
         var drift = ExpertDrift(mixture);
@@ -228,7 +248,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             Seed = RunSeeds.For(config.Seed, SeedPurpose.Evaluation),
         };
         double epsilon = Threat == Dwf.Robustness.Attacks.ThreatModel.L2 ? config.EvalL2Epsilon : config.PgdEpsilon;
-        return paper with { Plan = EvaluationPlans.For(plan, paper, epsilon, Threat) };
+        return paper with { Plan = EvaluationPlans.For(plan, paper, epsilon, Threat, classes: Test.ClassNames.Count) };
     }
 
     /// <summary>Evaluates one model (its report read back when it exists; the state file resumes an interrupted evaluation).</summary>
@@ -252,7 +272,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
         using var model = load();
         var report = ConsoleProgress.Evaluate($"evaluate {name}", progress =>
-            new RobustnessEvaluator(options, log).Evaluate(model, Test, name, Provenance.Replace("CIFAR-10", "CIFAR-10 test", StringComparison.Ordinal), device, progress, cancellationToken,
+            new RobustnessEvaluator(options, log).Evaluate(model, Test, name, Source.Describe(DataPart.Test), device, progress, cancellationToken,
                 statePath: folder.Report(name, "state.json", plan, Threat, Shard)));
         ReportJson.Write(report, json);
         ReportMarkdown.Write(report, folder.Report(name, "md", plan, Threat, Shard));
@@ -327,7 +347,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
     private nn.Module<Tensor, Tensor> LoadExpert(string name, string weights)
     {
         var spec = ExpertPlan.For(config).SingleOrDefault(s => s.Name == name) ?? ControlSpec(name);
-        var expert = ExpertPlan.Create(config, spec, device, name == WideControlName ? WideControlWidth() : null);
+        var expert = ExpertPlan.Create(config, spec, Input, device, name == WideControlName ? WideControlWidth() : null);
         ModelFile.Load(expert.Module, weights);
         expert.Module.eval();
         return expert.Module;
@@ -344,7 +364,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
                 throw new InvalidOperationException($"Expert '{spec.Name}' is not trained yet ({file} is missing). Run 'pretrain' first.");
             }
 
-            var expert = ExpertPlan.Create(config, spec, device);
+            var expert = ExpertPlan.Create(config, spec, Input, device);
             ModelFile.Load(expert.Module, file);
             experts.Add(expert);
         }
@@ -364,15 +384,15 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
     /// <summary>The mixture's gate: a <see cref="SoftGate"/>, or with <see cref="JointSettings.GateTopK"/> a <see cref="TopKGate"/> over one (the soft vs top-k ablation).</summary>
     private nn.Module<Tensor, Tensor> Gate(int experts)
     {
-        var soft = new SoftGate(experts, config.Joint.GateWidth, config.Joint.GateTemperature);
+        var soft = new SoftGate(experts, config.Joint.GateWidth, config.Joint.GateTemperature, mean: Input.Normalization.Mean, std: Input.Normalization.Std);
         return config.Joint.GateTopK is { } k && k < experts ? new TopKGate(soft, k) : soft;
     }
 
-    private ImageDataset Load(Cifar10Split split)
+    private ImageDataset Load(DataPart part)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var data = Cifar10Reader.Load(config.Data, split);
-        log.Info($"loaded CIFAR-10 {split}: {data.Count} images in {clock.Elapsed.TotalSeconds:F1} s from {config.Data}");
+        var data = Source.Load(part, cancellationToken);
+        log.Info($"loaded {Source.Name} {part}: {data.Count} images of {data.Images.shape[2]}×{data.Images.shape[3]}, {data.ClassNames.Count} classes, in {clock.Elapsed.TotalSeconds:F1} s from {config.Data}");
         return data;
     }
 

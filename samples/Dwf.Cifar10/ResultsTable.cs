@@ -54,22 +54,24 @@ public static class ResultsTable
 
     private static string Q(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "–";
 
+    /// <param name="source">The run's data; null: CIFAR-10. The paper's columns are shown only for data they are a reference for.</param>
     public static string Render(RunConfig config, PlanKind plan, IReadOnlyList<RobustnessReport> reports, string machine, TimeSpan? wallTime,
         IReadOnlyDictionary<string, Dictionary<string, double>>? drift = null, ExpertSelection? selection = null,
-        IReadOnlyDictionary<string, TrainingCost>? costs = null)
+        IReadOnlyDictionary<string, TrainingCost>? costs = null, Data.IDataSource? source = null)
     {
+        bool paperColumns = source?.ComparableToPaper ?? true;
         var ordered = reports.OrderBy(r => Order(r.Model)).ThenBy(r => r.Model, StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
-        sb.AppendLine($"# DWF on CIFAR-10 — preset `{config.Preset}`, plan `{EvaluationPlanNames.Name(plan)}`").AppendLine();
-        sb.AppendLine($"Accuracies in %, measured by this run on {ordered.FirstOrDefault()?.Samples ?? 0} images of {ordered.FirstOrDefault()?.Dataset ?? "the test set"}. " +
-                      "Columns marked *paper* are the numbers arXiv 2512.20821 reports for its full-scale set-up; they were not measured here.").AppendLine();
-        sb.Append("| metric | ").Append(string.Join(" | ", ordered.Select(r => Label(r.Model)))).AppendLine(" | *paper: DWF* | *paper: SoE* | *paper: ADVMoE* |");
-        sb.Append("|---|").Append(string.Concat(ordered.Select(_ => "---|"))).AppendLine("---|---|---|");
+        sb.AppendLine($"# DWF on {source?.Name ?? "CIFAR-10"} — preset `{config.Preset}`, plan `{EvaluationPlanNames.Name(plan)}`").AppendLine();
+        sb.AppendLine($"Accuracies in %, measured by this run on {ordered.FirstOrDefault()?.Samples ?? 0} images of {ordered.FirstOrDefault()?.Dataset ?? "the test set"}." +
+                      (paperColumns ? " Columns marked *paper* are the numbers arXiv 2512.20821 reports for its full-scale set-up; they were not measured here." : "")).AppendLine();
+        sb.Append("| metric | ").Append(string.Join(" | ", ordered.Select(r => Label(r.Model)))).AppendLine(paperColumns ? " | *paper: DWF* | *paper: SoE* | *paper: ADVMoE* |" : " |");
+        sb.Append("|---|").Append(string.Concat(ordered.Select(_ => "---|"))).AppendLine(paperColumns ? "---|---|---|" : "");
         foreach (var (metric, value) in Rows(plan, config.PgdEpsilon).Where(row => ordered.Any(r => row.Value(r) is not null)))
         {
             Paper.TryGetValue(metric, out var paper);
             sb.Append($"| {metric} | ").Append(string.Join(" | ", ordered.Select(r => P(value(r)))))
-                .AppendLine($" | *{Q(paper.Dwf)}* | *{Q(paper.SoE)}* | *{Q(paper.AdvMoE)}* |");
+                .AppendLine(paperColumns ? $" | *{Q(paper.Dwf)}* | *{Q(paper.SoE)}* | *{Q(paper.AdvMoE)}* |" : " |");
         }
 
         sb.AppendLine().AppendLine(WorstCases(ordered));

@@ -20,6 +20,10 @@ public sealed record RunConfig
     /// <summary>The device; not part of the run's identity, so a run started on one device can be continued on another.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Device { get; init; } = "cpu";
+    /// <summary>Side of the square images of an image-folder dataset (<c>--data</c> with train/ and test/ class folders); unset: <see cref="DefaultImageSize"/>. CIFAR-10 is 32×32 as stored.</summary>
+    public int? ImageSize { get; init; }
+    /// <summary>The image size of a folder dataset when <see cref="ImageSize"/> is unset.</summary>
+    public const int DefaultImageSize = 32;
 
     // Experts (phase 1)
     public double ExpertWidth { get; init; } = 1.0;
@@ -139,6 +143,7 @@ public sealed record RunConfig
         Require(CleanExperts + FgsmExperts + PgdExperts >= 1 && CleanExperts >= 0 && FgsmExperts >= 0 && PgdExperts >= 0,
             $"Expert counts must be ≥ 0 with at least one expert; got {CleanExperts}/{FgsmExperts}/{PgdExperts}.");
         Require(ExpertWidth > 0 && double.IsFinite(ExpertWidth), $"ExpertWidth must be > 0; got {ExpertWidth} (--width).");
+        Require(ImageSize is null or (>= 8 and <= 1024), $"ImageSize must be 8 to 1024 pixels or unset ({DefaultImageSize}); got {ImageSize}.");
         Require(TrainPerClass is null or >= 1, $"TrainPerClass must be ≥ 1 or unset (all); got {TrainPerClass}.");
         Require(Joint.PerClass is null or >= 1, $"Joint.PerClass must be ≥ 1 or unset; got {Joint.PerClass}.");
         Require(ValidationPerClass >= 1, $"ValidationPerClass must be ≥ 1 (the best expert is chosen on it); got {ValidationPerClass}.");

@@ -22,6 +22,7 @@ public static class CompareCommand
     public static void Run(RunContext c)
     {
         var defenses = DefenseRecipes.Selected(c.Config);
+        c.Pipeline.EvaluationOptionsFor(PlanKind.AutoAttackRapid); // refuses data it cannot evaluate (fewer than 4 classes) before anything is trained
         foreach (var (d, i) in defenses)
         {
             if (File.Exists(c.Folder.Report(d.Name, "json", PlanKind.Paper)) && File.Exists(c.Folder.Report(d.Name, "json", PlanKind.AutoAttackRapid)))

@@ -75,11 +75,11 @@ public static class EvaluateCommand
         var drift = new[] { Pipeline.DwfModel, Pipeline.FrozenModel }.Where(m => File.Exists(folder.MixtureDrift(m)))
             .ToDictionary(m => m, m => System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(folder.MixtureDrift(m)))!);
         var selection = File.Exists(folder.Selection) ? ExpertSelection.FromJson(File.ReadAllText(folder.Selection)) : null;
-        AtomicFile.WriteAllText(folder.ResultsFor(c.Plan), ResultsTable.Render(c.Config, c.Plan, reports, RunContext.Machine(), c.Clock.Elapsed, drift, selection, CostFile.Collect(c.Config, folder)));
+        AtomicFile.WriteAllText(folder.ResultsFor(c.Plan), ResultsTable.Render(c.Config, c.Plan, reports, RunContext.Machine(), c.Clock.Elapsed, drift, selection, CostFile.Collect(c.Config, folder), c.Pipeline.Source));
         var plotted = reports.Where(r => r.Model is Pipeline.DwfModel or Pipeline.FrozenModel or Pipeline.FineTunedControl or Pipeline.EqualComputeControl or "clean-1" or "fgsm-1").ToList();
         if (plotted.Count > 0 && c.Plan == PlanKind.Paper)
         {
-            ReportPlot.SavePng(plotted, folder.Plot, title: $"CIFAR-10, preset {c.Config.Preset}: accuracy under FGSM (solid, circles) and PGD (dashed, triangles)");
+            ReportPlot.SavePng(plotted, folder.Plot, title: $"{c.Pipeline.Source.Name}, preset {c.Config.Preset}: accuracy under FGSM (solid, circles) and PGD (dashed, triangles)");
         }
 
         PrintSummary(reports, epsilon, threat);
@@ -88,7 +88,7 @@ public static class EvaluateCommand
         {
             var rapid = c.Pipeline.EvaluateOnSurvivors(reports);
             AtomicFile.WriteAllText(folder.ResultsFor(PlanKind.AutoAttackRapid),
-                ResultsTable.Render(c.Config, PlanKind.AutoAttackRapid, rapid, RunContext.Machine(), c.Clock.Elapsed, drift, selection, CostFile.Collect(c.Config, folder)));
+                ResultsTable.Render(c.Config, PlanKind.AutoAttackRapid, rapid, RunContext.Machine(), c.Clock.Elapsed, drift, selection, CostFile.Collect(c.Config, folder), c.Pipeline.Source));
             Console.WriteLine($"aa-rapid on the paper plan's survivors: {folder.ResultsFor(PlanKind.AutoAttackRapid)}");
         }
     }

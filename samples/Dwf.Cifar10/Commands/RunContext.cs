@@ -65,7 +65,8 @@ public sealed class RunContext
             {
                 if (!p.GetValue(o.Download))
                 {
-                    throw new FileNotFoundException($"CIFAR-10 not found at '{config.Data}'. Pass --data PATH, set DWF_CIFAR10, or add --download.");
+                    throw new FileNotFoundException(
+                        $"No data at '{config.Data}'. Pass --data PATH (the CIFAR-10 archive or its extracted folder, or a folder of your own images with train/ and test/ class sub-folders), set DWF_CIFAR10, or add --download for CIFAR-10.");
                 }
 
                 Console.WriteLine($"downloading CIFAR-10 to {config.Data} …");
@@ -125,6 +126,12 @@ public sealed class RunContext
         }
 
         using var pipeline = new Pipeline(config, folder, device, log, ct);
+        // An AutoAttack plan this data cannot take (fewer than 4 classes) is refused here, before anything is trained.
+        foreach (var asked in new[] { plan, config.EvalRapidOnSurvivors ? PlanKind.AutoAttackRapid : PlanKind.Paper }.Where(k => k != PlanKind.Paper))
+        {
+            pipeline.EvaluationOptionsFor(asked);
+        }
+
         body(new RunContext(config, folder, pipeline, plan, clock));
         log.Info($"finished in {(clock.Elapsed - started).TotalMinutes:F1} min");
     }

@@ -7,7 +7,7 @@ public sealed class SharedOptions
 {
     public Option<string> Preset { get; } = new("--preset") { Description = Presets.Help, DefaultValueFactory = _ => "cpu-small", Recursive = true };
 
-    public Option<string?> Data { get; } = new("--data") { Description = "CIFAR-10 binary archive (cifar-10-binary.tar.gz) or extracted folder. Default: $DWF_CIFAR10, else data/cifar-10-binary.tar.gz", Recursive = true };
+    public Option<string?> Data { get; } = new("--data") { Description = "CIFAR-10 binary archive (cifar-10-binary.tar.gz) or extracted folder; or your own images: a folder with train/<class>/ and test/<class>/ (PNG or JPEG, read at --set ImageSize=N, default 32). Default: $DWF_CIFAR10, else data/cifar-10-binary.tar.gz", Recursive = true };
 
     public Option<bool> Download { get; } = new("--download") { Description = "Download the official archive (md5-checked) if it is missing", Recursive = true };
 

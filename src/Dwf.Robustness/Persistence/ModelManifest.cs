@@ -23,6 +23,8 @@ namespace Dwf.Robustness.Persistence;
 /// Null only in schema-1 manifests.</param>
 /// <param name="Soe">A Synergy-of-Experts model's description; null (and absent from the JSON) for every other kind.</param>
 /// <param name="AdvMoe">An ADVMoE network's description; null (and absent from the JSON) for every other kind.</param>
+/// <param name="ClassNames">The name of every class in label order (an image folder's sub-folder names), when the model
+/// was saved with them; null (and absent from the JSON) otherwise.</param>
 public sealed record ModelManifest(
     int SchemaVersion,
     ModelKind Kind,
@@ -33,13 +35,17 @@ public sealed record ModelManifest(
     string? WeightsSha256 = null,
     string? ManifestSha256 = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SoeManifest? Soe = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AdvMoeManifest? AdvMoe = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AdvMoeManifest? AdvMoe = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ClassNames = null)
 {
     /// <summary>The manifest format this library writes: 2 adds <see cref="WeightsSha256"/>. Schema 1 is still read.</summary>
     public const int CurrentSchemaVersion = 2;
 
     /// <summary>Most experts a manifest may list.</summary>
     public const int MaxExperts = 1024;
+
+    /// <summary>Longest class name a manifest may hold (characters).</summary>
+    public const int MaxClassNameLength = 256;
 
     /// <summary>Largest manifest file read (a manifest is a few kilobytes; a bigger file is refused unread).</summary>
     public const long MaxFileBytes = 1 << 20;
@@ -184,6 +190,8 @@ public sealed record ModelManifest(
             Kind == ModelKind.SynergyOfExperts ? "the model's description" : $"absent for kind {Kind}");
         ManifestChecks.Require(Kind == ModelKind.AdvMoe ? AdvMoe is not null : AdvMoe is null, file, "advMoe", Kind == ModelKind.AdvMoe ? null : "present",
             Kind == ModelKind.AdvMoe ? "the model's description" : $"absent for kind {Kind}");
+        ManifestChecks.Require(ClassNames is null || (ClassNames.Count is >= 2 and <= ExpertManifest.MaxClasses && ClassNames.All(n => n is { Length: > 0 and <= MaxClassNameLength })),
+            file, "classNames", ClassNames?.Count, $"absent, or 2 to {ExpertManifest.MaxClasses} names of 1 to {MaxClassNameLength} characters");
         if (Kind is ModelKind.SynergyOfExperts or ModelKind.AdvMoe)
         {
             ManifestChecks.Require(Experts is { Count: 0 } && Gate is null && Mode is null, file, "experts", Experts?.Count, $"an empty list, without gate or mode, for kind {Kind}");
@@ -199,6 +207,7 @@ public sealed record ModelManifest(
             Experts[i].Validate(file, $"experts[{i}]");
         }
 
+        ManifestChecks.Require(ClassNames is null || ClassNames.Count == Experts[0].NumClasses, file, "classNames", ClassNames?.Count, $"one name per class ({Experts[0].NumClasses})");
         if (Kind == ModelKind.Expert)
         {
             ManifestChecks.Require(Experts.Count == 1, file, "experts", Experts.Count, "exactly 1 for an expert");

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Dwf.Robustness.Persistence;
 
 /// <summary>
-/// Models that describe themselves: <see cref="Save(IExpert, string)"/> writes the weights (as <see cref="ModelFile"/>)
+/// Models that describe themselves: <see cref="Save(IExpert, string, IReadOnlyList{string})"/> writes the weights (as <see cref="ModelFile"/>)
 /// and a <see cref="ModelManifest"/> beside them; <see cref="LoadExpert"/> and <see cref="LoadMixture"/> rebuild the
 /// model from the manifest — architecture, widths, classes, normalization, gate and mixing mode — and load the
 /// weights, with no user code that has to repeat the recipe. The manifest records the SHA-256 of the weights file, so
@@ -21,20 +21,43 @@ public static class SavedModel
     /// <summary>Saves <paramref name="expert"/>'s weights to <paramref name="path"/> and its manifest beside them.</summary>
     /// <param name="expert">A library-architecture expert.</param>
     /// <param name="path">The weights file.</param>
+    /// <param name="classNames">The name of every class in label order, kept in the manifest (<see cref="ModelManifest.ClassNames"/>); none when null.</param>
     /// <exception cref="NotSupportedException">A custom module (save it with <see cref="ModelFile.Save"/>).</exception>
-    public static void Save(IExpert expert, string path)
+    /// <exception cref="ArgumentException">Not one class name per class, or an empty or over-long name.</exception>
+    public static void Save(IExpert expert, string path, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(expert);
-        Write(ModelManifest.Of(expert), expert.Module, path);
+        Write(WithClassNames(ModelManifest.Of(expert), classNames, expert.NumClasses), expert.Module, path);
     }
 
     /// <summary>Saves <paramref name="mixture"/>'s weights (experts and gate) to <paramref name="path"/> and its manifest beside them.</summary>
     /// <param name="mixture">A mixture of library-architecture experts with a soft or top-k gate.</param>
     /// <param name="path">The weights file.</param>
-    public static void Save(MixtureOfExperts mixture, string path)
+    /// <param name="classNames">The name of every class in label order, kept in the manifest (<see cref="ModelManifest.ClassNames"/>); none when null.</param>
+    /// <exception cref="ArgumentException">Not one class name per class, or an empty or over-long name.</exception>
+    public static void Save(MixtureOfExperts mixture, string path, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(mixture);
-        Write(ModelManifest.Of(mixture), mixture, path);
+        Write(WithClassNames(ModelManifest.Of(mixture), classNames, mixture.Experts[0].NumClasses), mixture, path);
+    }
+
+    /// <summary><paramref name="manifest"/> with <paramref name="classNames"/>, checked as a manifest read from disk would be.</summary>
+    private static ModelManifest WithClassNames(ModelManifest manifest, IReadOnlyList<string>? classNames, int numClasses)
+    {
+        if (classNames is null)
+        {
+            return manifest;
+        }
+
+        if (classNames.Count != numClasses || classNames.Any(n => n is not { Length: > 0 and <= ModelManifest.MaxClassNameLength }))
+        {
+            throw new ArgumentException(
+                $"classNames must hold one name of 1 to {ModelManifest.MaxClassNameLength} characters per class ({numClasses}); got {classNames.Count} name(s)" +
+                $"{(classNames.FirstOrDefault(n => n is not { Length: > 0 and <= ModelManifest.MaxClassNameLength }) is { } bad ? $", among them '{bad}'" : "")}. Pass the dataset's ClassNames.",
+                nameof(classNames));
+        }
+
+        return manifest with { ClassNames = classNames.ToArray() };
     }
 
     /// <summary>Rebuilds the expert saved at <paramref name="path"/>, in eval mode on <paramref name="device"/>.</summary>

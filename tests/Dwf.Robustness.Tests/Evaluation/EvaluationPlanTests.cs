@@ -172,6 +172,30 @@ public class EvaluationPlanTests(EvaluationFixture f) : IClassFixture<Evaluation
         attacks.Should().OnlyContain(d => d.Epsilon == 8.0 / 255 && d.Norm == ThreatModel.Linf);
     }
 
+    [Theory]
+    [InlineData(PlanKind.AutoAttackStandard, 5, 4)]
+    [InlineData(PlanKind.AutoAttackStandard, 10, 9)]
+    [InlineData(PlanKind.AutoAttackStandard, 100, 9)]
+    [InlineData(PlanKind.AutoAttackRapid, 4, 3)]
+    [InlineData(PlanKind.AutoAttackRapid, 10, 3)]
+    public void For_ModelWithFewClasses_TargetedAttacksAimAtTheOtherClassesThereAre(PlanKind kind, int classes, int targets)
+    {
+        var plan = EvaluationPlans.For(kind, new EvaluationOptions(), classes: classes);
+
+        plan.Attacks().Select(a => a.Attack.Descriptor).Where(d => d.Targeted).Should().NotBeEmpty()
+            .And.OnlyContain(d => d.TargetClasses == targets);
+    }
+
+    [Theory]
+    [InlineData(PlanKind.AutoAttackRapid)]
+    [InlineData(PlanKind.AutoAttackStandard)]
+    public void For_ThreeClasses_ThrowsNamingTheDlrLimitAndThePaperPlan(PlanKind kind)
+    {
+        var act = () => EvaluationPlans.For(kind, new EvaluationOptions(), classes: 3);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*targeted DLR loss*at least 4 classes*has 3*paper plan*");
+    }
+
     [Fact]
     public void Validate_EmptyStageOrDuplicateNames_ThrowNamingThem()
     {

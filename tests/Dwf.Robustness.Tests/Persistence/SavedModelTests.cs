@@ -98,6 +98,56 @@ public class SavedModelTests
         File.Exists(dir.File("c.bin")).Should().BeFalse("nothing is written when the model cannot be described");
     }
 
+    [Fact]
+    public void Save_WithClassNames_KeptInTheManifestAndAbsentWithout()
+    {
+        using var dir = new TempDirectory();
+        using (var mixture = SmallMixture(topK: false))
+        {
+            SavedModel.Save(mixture, dir.File("named.bin"), ["cat", "dog", "ship", "truck"]);
+        }
+
+        string unnamed = SavedSmallMixture(dir).Json;
+
+        ModelManifest.Read(ModelManifest.PathFor(dir.File("named.bin"))).ClassNames.Should().Equal("cat", "dog", "ship", "truck");
+        using (var loaded = SavedModel.LoadMixture(dir.File("named.bin")))
+        {
+            loaded.Experts.Should().HaveCount(3);
+        }
+
+        unnamed.Should().NotContain("classNames", "a model saved without names keeps the manifest it always had");
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Save_ClassNamesNotOnePerClass_RefusedNamingTheCountAndNothingWritten(int count)
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+
+        var act = () => SavedModel.Save(expert, dir.File("x.bin"), Enumerable.Range(0, count).Select(i => $"c{i}").ToArray());
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*one name of 1 to 256 characters per class (4); got {count} name(s)*");
+        File.Exists(dir.File("x.bin")).Should().BeFalse();
+        expert.Module.Dispose();
+    }
+
+    [Fact]
+    public void LoadExpert_ManifestClassNamesOfOtherCount_RefusedNamingTheEntry()
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+        SavedModel.Save(expert, dir.File("x.bin"), ["a", "b", "c", "d"]);
+        expert.Module.Dispose();
+        string manifest = ModelManifest.PathFor(dir.File("x.bin"));
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"d\"", "\"d\", \"e\"", StringComparison.Ordinal));
+
+        var act = () => SavedModel.LoadExpert(dir.File("x.bin"));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*entry 'classNames' is 5*one name per class (4)*");
+    }
+
     public enum Damage { AbsurdWidth, AbsurdClasses, GateExpertCount, OtherSchema, NotJson, Huge, NegativeStd, TopKWithoutK }
 
     [Theory]

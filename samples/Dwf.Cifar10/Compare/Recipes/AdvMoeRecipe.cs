@@ -19,14 +19,14 @@ public sealed record AdvMoeRecipe() : BaselineRecipe(Defense.AdvMoe, ModelName, 
     {
         var config = pipeline.Config;
         pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.AdvMoeEpochs,
-            build: () => Build(config),
+            build: () => Build(pipeline),
             describe: model => $"{model.Description}, TRADES(β={AdvMoeDefaults.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)}) with {config.AdvMoeSteps}-step PGD",
             fit: (model, epochs, loader, checkpoint, progress) => new AdvMoeTrainer(Options(pipeline, index, epochs), pipeline.Log)
                 .Fit(model, loader, checkpoint, progress, pipeline.Cancellation),
             save: SavedDefense.Save);
     }
 
-    public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline.Config));
+    public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline));
 
     private static AdvMoeTrainingOptions Options(Pipeline pipeline, int index, int epochs)
     {
@@ -39,5 +39,7 @@ public sealed record AdvMoeRecipe() : BaselineRecipe(Defense.AdvMoe, ModelName, 
         };
     }
 
-    private static AdvMoeResNet18 Build(RunConfig config) => new(10, config.AdvMoeExperts, config.ExpertWidth, config.AdvMoeRatio);
+    /// <summary>Its network for the run's classes (it keeps CIFAR-10's input normalization: its constructor takes none).</summary>
+    private static AdvMoeResNet18 Build(Pipeline pipeline) =>
+        new(pipeline.Input.Classes, pipeline.Config.AdvMoeExperts, pipeline.Config.ExpertWidth, pipeline.Config.AdvMoeRatio);
 }

@@ -21,7 +21,7 @@ public sealed record SoeRecipe() : BaselineRecipe(Defense.Soe, ModelName, "SoE (
         int steps = config.BaselineSteps(config.SoePgdSteps);
         var attack = new Pgd(config.PgdEpsilon, config.PgdStepFor(steps), steps, keepBest: false);
         pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.SoeEpochs,
-            build: () => Build(config),
+            build: () => Build(pipeline),
             describe: model => $"{model.Description}, {attack.Name}",
             fit: (model, epochs, loader, checkpoint, progress) => new SoeTrainer(new SoeTrainingOptions
             {
@@ -33,7 +33,9 @@ public sealed record SoeRecipe() : BaselineRecipe(Defense.Soe, ModelName, "SoE (
             save: SavedDefense.Save);
     }
 
-    public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline.Config));
+    public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline));
 
-    private static SynergyOfExperts Build(RunConfig config) => SynergyOfExperts.ResNet20(config.SoeExperts, 10, config.SoeDepth, config.SoeWidth);
+    /// <summary>Its model for the run's classes (SoE's members keep CIFAR-10's input normalization: its builder takes none).</summary>
+    private static SynergyOfExperts Build(Pipeline pipeline) =>
+        SynergyOfExperts.ResNet20(pipeline.Config.SoeExperts, pipeline.Input.Classes, pipeline.Config.SoeDepth, pipeline.Config.SoeWidth);
 }

@@ -19,7 +19,7 @@ public sealed record TradesRecipe() : BaselineRecipe(Defense.Trades, ModelName, 
         var config = pipeline.Config;
         int steps = config.BaselineSteps(config.TradesSteps);
         pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.TradesEpochs,
-            build: () => new ResNet18(10, config.ExpertWidth),
+            build: () => new ResNet18(pipeline.Input.Classes, config.ExpertWidth, pipeline.Input.Normalization.Mean, pipeline.Input.Normalization.Std),
             describe: _ => $"ResNet-18, {TrainingObjective.Trades(config.TradesBeta).Name}, {new TradesAttack(config.PgdEpsilon, config.PgdStepFor(steps), steps).Name}",
             fit: (model, epochs, loader, checkpoint, progress) => new ExpertTrainer(new ExpertTrainingOptions
             {
@@ -29,8 +29,8 @@ public sealed record TradesRecipe() : BaselineRecipe(Defense.Trades, ModelName, 
                 Optimizer = config.ExpertOptimizer,
                 Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
             }, pipeline.Log).Fit(Expert(model), loader, checkpoint, progress, pipeline.Cancellation),
-            save: (model, weights) => SavedModel.Save(Expert(model), weights));
+            save: (model, weights) => SavedModel.Save(Expert(model), weights, pipeline.Input.ClassNames));
     }
 
-    private static Expert Expert(ResNet18 model) => new(model, ModelName, 10, ExpertKind.Pgd);
+    private static Expert Expert(ResNet18 model) => new(model, ModelName, model.NumClasses, ExpertKind.Pgd);
 }
