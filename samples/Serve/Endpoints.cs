@@ -39,7 +39,7 @@ public static class Endpoints
         }
 
         int side = model.ImageSize ?? options.DefaultImageSize;
-        var (pixels, error) = ImageRequest.Decode(body, side, options.MaxImageSide);
+        var (pixels, error) = ImageRequest.Decode(body, side, options.MaxImageSide, options.Fit);
         if (pixels is null)
         {
             return Results.Problem(error, statusCode: StatusCodes.Status400BadRequest);

@@ -12,6 +12,9 @@ public sealed class ServeOptions
     /// <summary>Largest image side accepted, in pixels (default 4096); checked from the header before decoding.</summary>
     public int MaxImageSide { get; set; } = 4096;
 
+    /// <summary>How a non-square request image is made square; set it to what the model was trained with (<c>ImageFolderOptions.Fit</c>; default centre crop).</summary>
+    public Dwf.Robustness.Images.ImageFit Fit { get; set; } = Dwf.Robustness.Images.ImageFit.CentreCrop;
+
     /// <summary>The side images are resized to when the model file does not record one.</summary>
     public int DefaultImageSize { get; set; } = 32;
 }

@@ -10,7 +10,7 @@ namespace Dwf.Robustness.Tests.PublicApi;
 /// </summary>
 public class PublicApiTests
 {
-    public static TheoryData<string> Assemblies => ["Dwf.Robustness", "Dwf.Robustness.PyTorch", "Dwf.Robustness.Testing", "Dwf.Robustness.Plotting", "Dwf.Robustness.Images", "Dwf.Robustness.Onnx", "Dwf.Robustness.Serving"];
+    public static TheoryData<string> Assemblies => ["Dwf.Robustness", "Dwf.Robustness.PyTorch", "Dwf.Robustness.Testing", "Dwf.Robustness.Plotting", "Dwf.Robustness.Images", "Dwf.Robustness.Images.Decoding", "Dwf.Robustness.Onnx", "Dwf.Robustness.Serving"];
 
     private static Assembly Find(string name) => name switch
     {
@@ -18,6 +18,7 @@ public class PublicApiTests
         "Dwf.Robustness.PyTorch" => typeof(Dwf.Robustness.PyTorch.PyTorchWeights).Assembly,
         "Dwf.Robustness.Plotting" => typeof(Dwf.Robustness.Plotting.ReportPlot).Assembly,
         "Dwf.Robustness.Images" => typeof(Dwf.Robustness.Images.ImageFolder).Assembly,
+        "Dwf.Robustness.Images.Decoding" => typeof(Dwf.Robustness.Images.SquareImage).Assembly,
         "Dwf.Robustness.Onnx" => typeof(Dwf.Robustness.Onnx.OnnxExport).Assembly,
         "Dwf.Robustness.Serving" => typeof(Dwf.Robustness.Serving.OnnxClassifier).Assembly,
         _ => typeof(LeakCheck).Assembly,
