@@ -24,6 +24,7 @@ public static class Cli
         root.Subcommands.Add(CompareCommand.Create(options));
         root.Subcommands.Add(AggregateCommand.Create());
         root.Subcommands.Add(CompareRunsCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
 
         // Ctrl+C: the first press asks every phase to stop after the current batch (a checkpoint or state file is
         // written); a second press aborts at once. System.CommandLine's own handler would kill the process 2 s after

@@ -4,7 +4,15 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | evaluation-phase <run> <model.bin> <out prefix> [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | crosscheck-standard <model.bin> <Linf|L2> <offset> <n> [archive] [report] | onnx-parity <model.bin> [n] [square images] [queries] [archive] | onnx-export <model.bin> <out.onnx> | image-folder <folder> [n] [archive] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | evaluation-phase <run> <model.bin> <out prefix> [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | crosscheck-standard <model.bin> <Linf|L2> <offset> <n> [archive] [report] | onnx-parity <model.bin> [n] [square images] [queries] [archive] | onnx-export <model.bin> <out.onnx> | cold-start <torch|onnx> <model> | image-folder <folder> [n] [archive] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+if (args is ["cold-start", var runtime, var coldModel])
+{
+    // cold-start <torch|onnx> <model.bin with manifest | model.onnx>: process start to the first prediction of one
+    // image; before anything below touches libtorch, so that the ONNX Runtime process never loads it.
+    ColdStartWorkload.Run(runtime, coldModel);
+    return 0;
+}
+
 Allocator.ConfigureFromEnvironment();
 string workload = args.Length > 0 ? args[0] : "help";
 torch.set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("DWF_THREADS"), out int t) ? t : Environment.ProcessorCount);
