@@ -46,7 +46,7 @@ public sealed partial class Pipeline
         var options = new EvaluationOptions
         {
             Plan = new EvaluationPlan("validation", [new EvaluationStage("validation", StageKind.Sweep, [ValidationAttack()])]),
-            BatchSize = config.EvalBatchSize,
+            BatchSize = config.Eval.BatchSize,
             SanityChecks = false,
             AdaptiveMixtureChecks = false,
             // During training the trainer has checked this model's gradients already.

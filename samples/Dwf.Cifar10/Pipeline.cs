@@ -205,7 +205,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
     /// <summary>
     /// aa-rapid on the images the paper plan left robust (<see cref="ContinueFrom"/>), for every model of
-    /// <paramref name="paper"/>: the evaluation <see cref="RunConfig.EvalRapidOnSurvivors"/> asks for.
+    /// <paramref name="paper"/>: the evaluation <see cref="RunConfig.Eval.RapidOnSurvivors"/> asks for.
     /// </summary>
     public IReadOnlyList<RobustnessReport> EvaluateOnSurvivors(IReadOnlyList<RobustnessReport> paper)
     {
@@ -236,18 +236,18 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
     {
         var paper = new EvaluationOptions
         {
-            FgsmEpsilons = config.EvalFgsmEpsilons,
+            FgsmEpsilons = config.Eval.FgsmEpsilons,
             PgdEpsilons = [config.PgdEpsilon],
-            PgdSteps = config.EvalPgdSteps,
-            PgdLosses = config.EvalPgdLosses,
-            PerClass = config.EvalPerClass,
-            SkipPerClass = config.EvalSkipPerClass,
-            BatchSize = config.EvalBatchSize,
-            BatchesPerBlock = config.EvalBatchesPerBlock,
+            PgdSteps = config.Eval.PgdSteps,
+            PgdLosses = config.Eval.PgdLosses,
+            PerClass = config.Eval.PerClass,
+            SkipPerClass = config.Eval.SkipPerClass,
+            BatchSize = config.Eval.BatchSize,
+            BatchesPerBlock = config.Eval.BatchesPerBlock,
             Shard = Shard,
             Seed = RunSeeds.For(config.Seed, SeedPurpose.Evaluation),
         };
-        double epsilon = Threat == Dwf.Robustness.Attacks.ThreatModel.L2 ? config.EvalL2Epsilon : config.PgdEpsilon;
+        double epsilon = Threat == Dwf.Robustness.Attacks.ThreatModel.L2 ? config.Eval.L2Epsilon : config.PgdEpsilon;
         return paper with { Plan = EvaluationPlans.For(plan, paper, epsilon, Threat, classes: Test.ClassNames.Count) };
     }
 
@@ -299,7 +299,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
             }
         }
 
-        string? best = !config.EvalAllExperts && File.Exists(folder.Selection) ? ExpertSelection.FromJson(File.ReadAllText(folder.Selection)).BestExpert : null;
+        string? best = !config.Eval.AllExperts && File.Exists(folder.Selection) ? ExpertSelection.FromJson(File.ReadAllText(folder.Selection)).BestExpert : null;
         foreach (var spec in ExpertPlan.For(config).Where(s => best is null || s.Name == best))
         {
             if (File.Exists(folder.ExpertWeights(spec.Name)))

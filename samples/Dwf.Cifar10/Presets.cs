@@ -26,19 +26,20 @@ public static class Presets
         "cpu-medium" => CpuRecipe(name, data, runFolder, expertWarmupEpochs: 0.75) with
         {
             TrainPerClass = 500, ValidationPerClass = 100, ExpertEpochs = 5,
-            Joint = new JointSettings { Epochs = 3 }, EvalPerClass = 100, EvalPgdSteps = [20],
+            Joint = new JointSettings { Epochs = 3 }, Eval = new EvalSettings { PerClass = 100, PgdSteps = [20] },
         },
         "cpu-small" => CpuRecipe(name, data, runFolder, expertWarmupEpochs: 0.6) with
         {
             TrainPerClass = 200, ValidationPerClass = 50, ExpertEpochs = 4,
-            Joint = new JointSettings { Epochs = 2 }, EvalPerClass = 100, EvalFgsmEpsilons = [0.03, Dwf.Robustness.Defaults.PaperDefaults.PgdEpsilon, Dwf.Robustness.Defaults.PaperDefaults.HeadlineFgsmEpsilon], EvalPgdSteps = [20], EvalAllExperts = false,
+            Joint = new JointSettings { Epochs = 2 },
+            Eval = new EvalSettings { PerClass = 100, FgsmEpsilons = [0.03, Dwf.Robustness.Defaults.PaperDefaults.PgdEpsilon, Dwf.Robustness.Defaults.PaperDefaults.HeadlineFgsmEpsilon], PgdSteps = [20], AllExperts = false },
         },
         "micro" => new RunConfig
         {
             Preset = name, Data = data, RunFolder = runFolder,
             ExpertWidth = 0.125, TrainPerClass = 20, ValidationPerClass = 5, ExpertEpochs = 1, PgdTrainSteps = [1, 2], BatchSize = 50,
             Joint = new JointSettings { Epochs = 1, PerClass = 10 },
-            EvalPerClass = 3, EvalFgsmEpsilons = [0.03, Dwf.Robustness.Defaults.PaperDefaults.PgdEpsilon, Dwf.Robustness.Defaults.PaperDefaults.HeadlineFgsmEpsilon], EvalPgdSteps = [20, 50], EvalBatchSize = 30,
+            Eval = new EvalSettings { PerClass = 3, FgsmEpsilons = [0.03, Dwf.Robustness.Defaults.PaperDefaults.PgdEpsilon, Dwf.Robustness.Defaults.PaperDefaults.HeadlineFgsmEpsilon], PgdSteps = [20, 50], BatchSize = 30 },
             SoeWidth = 0.5, SoeEpochs = 1, TradesEpochs = 1, AdvMoeEpochs = 1, AdvMoeRatio = 1.0, // no layer under 8 channels (see CrashChild)
         },
         _ => throw new ArgumentException($"Unknown preset '{name}'. Use one of: {string.Join(", ", Names)}.", nameof(name)),
@@ -84,9 +85,9 @@ public static class Presets
         Check(!c.PgdTrainSteps.SequenceEqual(paper.PgdTrainSteps), $"PGD training iterations {{{string.Join(", ", c.PgdTrainSteps)}}} (paper: 10–50)");
         Check(c.Joint.Epochs != paper.Joint.Epochs, $"{c.Joint.Epochs} joint epochs (paper: 100)");
         Check(c.Joint.PerClass is not null || c.TrainPerClass is not null, $"joint training on {c.Joint.PerClass ?? c.TrainPerClass} images per class (paper: all 5000)");
-        Check(c.EvalPerClass is not null, c.EvalSkipPerClass == 0
-            ? $"evaluation on {c.EvalPerClass} test images per class (paper: all 1000)"
-            : $"evaluation on test images {c.EvalSkipPerClass + 1}–{c.EvalSkipPerClass + c.EvalPerClass} of each class (paper: all 1000)");
+        Check(c.Eval.PerClass is not null, c.Eval.SkipPerClass == 0
+            ? $"evaluation on {c.Eval.PerClass} test images per class (paper: all 1000)"
+            : $"evaluation on test images {c.Eval.SkipPerClass + 1}–{c.Eval.SkipPerClass + c.Eval.PerClass} of each class (paper: all 1000)");
         Check(c.Joint.GateTopK is not null, $"top-{c.Joint.GateTopK} gate (paper: a soft gate over every expert)");
         Check(c.Joint.MixingMode != paper.Joint.MixingMode, $"mixing {c.Joint.MixingMode} (ours by default: logits; the paper does not say)");
         Check(c.FgsmRandomStart, "FGSM experts trained with FGSM from a random start (paper: plain FGSM)");

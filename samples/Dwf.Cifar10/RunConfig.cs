@@ -107,23 +107,8 @@ public sealed record RunConfig
     /// <summary>TRADES: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
     public int? TradesEpochs { get; init; }
 
-    // Evaluation
-    public int? EvalPerClass { get; init; }
-    /// <summary>With <see cref="EvalPerClass"/>: test images of each class passed over first (900 with EvalPerClass 100: the last 100 of each class, untouched by the runs before issue 31).</summary>
-    public int EvalSkipPerClass { get; init; }
-    /// <summary>After the paper plan, attack the images it left robust with aa-rapid (AutoAttack's cascade rule), into reports-aa-rapid/; the worst case is taken over both per image.</summary>
-    public bool EvalRapidOnSurvivors { get; init; }
-    public IReadOnlyList<double> EvalFgsmEpsilons { get; init; } = [.. PaperDefaults.FgsmEpsilons, PaperDefaults.PgdEpsilon];
-    public IReadOnlyList<int> EvalPgdSteps { get; init; } = OurDefaults.EvaluationPgdSteps;
-    /// <summary>Evaluate every expert on the test set (true), or only the best one (chosen on validation) beside the mixtures and controls.</summary>
-    public bool EvalAllExperts { get; init; } = true;
-    /// <summary>Objectives of the evaluation PGD (ours: the paper uses cross-entropy only); the CW margin is the second attack of the worst case.</summary>
-    public IReadOnlyList<Dwf.Robustness.Attacks.AttackLoss> EvalPgdLosses { get; init; } = [Dwf.Robustness.Attacks.AttackLoss.CrossEntropy, Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin];
-    public int EvalBatchSize { get; init; } = OurDefaults.EvaluationBatchSize;
-    /// <summary>Evaluation blocks of this many batches: the unit of packing, seeding and <c>evaluate --shard</c> (<see cref="Dwf.Robustness.Evaluation.EvaluationOptions.BatchesPerBlock"/>).</summary>
-    public int EvalBatchesPerBlock { get; init; } = OurDefaults.EvaluationBatchesPerBlock;
-    /// <summary>Budget of <c>evaluate --threat-model L2</c> (RobustBench's CIFAR-10 L2 budget: 0.5).</summary>
-    public double EvalL2Epsilon { get; init; } = AutoAttackDefaults.Cifar10L2Epsilon;
+    // Evaluation (config.json "Eval")
+    public EvalSettings Eval { get; init; } = new();
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work, before anything is written.</summary>
     public void Validate()
@@ -149,11 +134,11 @@ public sealed record RunConfig
         Require(ValidationPerClass >= 1, $"ValidationPerClass must be ≥ 1 (the best expert is chosen on it); got {ValidationPerClass}.");
         Require(ValidationPgdSteps >= 1, $"ValidationPgdSteps must be ≥ 1; got {ValidationPgdSteps}.");
         Require(!Controls || PgdExperts >= 1, "Controls need at least one PGD expert (PgdExperts ≥ 1), or set Controls=false.");
-        Require(EvalPerClass is null or >= 1, $"EvalPerClass must be ≥ 1 or unset (all); got {EvalPerClass}.");
-        Require(EvalBatchesPerBlock >= 1, $"EvalBatchesPerBlock must be ≥ 1; got {EvalBatchesPerBlock}.");
-        Require(EvalL2Epsilon > 0 && EvalL2Epsilon <= 64, $"EvalL2Epsilon must be in (0, 64] (an L2 radius in [0,1] pixel units; CIFAR-10's: 0.5); got {EvalL2Epsilon}.");
-        Require(EvalSkipPerClass >= 0 && (EvalSkipPerClass == 0 || EvalPerClass is not null),
-            $"EvalSkipPerClass must be ≥ 0 and needs EvalPerClass (it skips test images of each class before the evaluated ones); got {EvalSkipPerClass} with EvalPerClass {EvalPerClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}.");
+        Require(Eval.PerClass is null or >= 1, $"Eval.PerClass must be ≥ 1 or unset (all); got {Eval.PerClass}.");
+        Require(Eval.BatchesPerBlock >= 1, $"Eval.BatchesPerBlock must be ≥ 1; got {Eval.BatchesPerBlock}.");
+        Require(Eval.L2Epsilon > 0 && Eval.L2Epsilon <= 64, $"Eval.L2Epsilon must be in (0, 64] (an L2 radius in [0,1] pixel units; CIFAR-10's: 0.5); got {Eval.L2Epsilon}.");
+        Require(Eval.SkipPerClass >= 0 && (Eval.SkipPerClass == 0 || Eval.PerClass is not null),
+            $"Eval.SkipPerClass must be ≥ 0 and needs Eval.PerClass (it skips test images of each class before the evaluated ones); got {Eval.SkipPerClass} with Eval.PerClass {Eval.PerClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}.");
         Require(ControlValidationPoints >= 0, $"ControlValidationPoints must be ≥ 0 (0: off); got {ControlValidationPoints}.");
         Require(!WideControl || Controls, "WideControl is one of the controls: it needs Controls=true.");
         Require(PgdTrainSteps.Count > 0 && PgdTrainSteps.All(k => k >= 1), $"PgdTrainSteps must be a non-empty list of values ≥ 1; got [{string.Join(", ", PgdTrainSteps)}].");
@@ -169,7 +154,7 @@ public sealed record RunConfig
         ExpertOptimizer.Validate(nameof(ExpertOptimizer) + ".");
         GateOptimizer.Validate(nameof(GateOptimizer) + ".");
         JointExpertOptimizer.Validate(nameof(JointExpertOptimizer) + ".");
-        Require(BatchSize >= 1 && EvalBatchSize >= 1, $"BatchSize and EvalBatchSize must be ≥ 1; got {BatchSize} and {EvalBatchSize}.");
+        Require(BatchSize >= 1 && Eval.BatchSize >= 1, $"BatchSize and Eval.BatchSize must be ≥ 1; got {BatchSize} and {Eval.BatchSize}.");
     }
 
     /// <summary>A baseline's attack iterations: <paramref name="steps"/> when set, else the DWF PGD experts' mean iteration count, rounded (so a baseline's attack is as strong as theirs).</summary>

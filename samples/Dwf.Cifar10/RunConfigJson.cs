@@ -6,7 +6,7 @@ namespace Dwf.Cifar10;
 /// <summary>
 /// config.json as it is written and read: <see cref="RunConfig"/> with the library's option records nested
 /// (<see cref="RunConfig.ExpertOptimizer"/>, <see cref="RunConfig.GateOptimizer"/>, <see cref="RunConfig.JointExpertOptimizer"/>)
-/// and the joint phase's settings in <see cref="RunConfig.Joint"/>;
+/// the joint phase's settings in <see cref="RunConfig.Joint"/> and the evaluation's in <see cref="RunConfig.Eval"/>;
 /// files written before the nesting are read through <see cref="LegacyKeys"/>, so every older run folder still resumes
 /// and every committed config still aggregates. <c>--set</c> takes the same old names.
 /// </summary>
@@ -48,6 +48,16 @@ public static class RunConfigJson
         ["JointMaxExpertRateScale"] = ["Joint.MaxExpertRateScale"],
         ["GateWarmupBatches"] = ["Joint.GateWarmupBatches"],
         ["JointLabelSmoothing"] = ["Joint.LabelSmoothing"],
+        ["EvalPerClass"] = ["Eval.PerClass"],
+        ["EvalSkipPerClass"] = ["Eval.SkipPerClass"],
+        ["EvalRapidOnSurvivors"] = ["Eval.RapidOnSurvivors"],
+        ["EvalFgsmEpsilons"] = ["Eval.FgsmEpsilons"],
+        ["EvalPgdSteps"] = ["Eval.PgdSteps"],
+        ["EvalAllExperts"] = ["Eval.AllExperts"],
+        ["EvalPgdLosses"] = ["Eval.PgdLosses"],
+        ["EvalBatchSize"] = ["Eval.BatchSize"],
+        ["EvalBatchesPerBlock"] = ["Eval.BatchesPerBlock"],
+        ["EvalL2Epsilon"] = ["Eval.L2Epsilon"],
         ["Data"] = [],
         ["Device"] = [],
     };

@@ -67,6 +67,9 @@ public class ConfigOverridesTests
         c.ExpertOptimizer.LearningRate.Should().Be(0.05);
         (c.GateOptimizer.WarmupEpochs, c.JointExpertOptimizer.WarmupEpochs).Should().Be((0.5, 0.5), "the old setting warmed up both joint optimizers");
         ConfigOverrides.Apply(Micro, ["GateEntropyWeight=0.01"]).Joint.GateEntropyWeight.Should().Be(0.01, "flat joint names of older versions map into Joint");
+        var eval = ConfigOverrides.Apply(Micro, ["EvalPerClass=7", "EvalSkipPerClass=900", "Eval.RapidOnSurvivors=true"]).Eval;
+        (eval.PerClass, eval.SkipPerClass, eval.RapidOnSurvivors).Should().Be((7, 900, true), "flat evaluation names (docs/results/*.sh) map into Eval");
+        eval.BatchSize.Should().Be(Micro.Eval.BatchSize, "the preset's other evaluation settings stay");
         c.GateOptimizer.LearningRate.Should().Be(0.2);
         Micro.ExpertOptimizer.LearningRate.Should().NotBe(0.05, "the preset itself is not changed");
     }

@@ -31,12 +31,12 @@ public class PresetsTests
     {
         var c = Presets.Create(name, "/d", "/r");
 
-        c.EvalPerClass.Should().BeGreaterThanOrEqualTo(100, "a verdict on 1,000 test images or more");
+        c.Eval.PerClass.Should().BeGreaterThanOrEqualTo(100, "a verdict on 1,000 test images or more");
         c.Controls.Should().BeTrue();
         c.ValidationPerClass.Should().BeGreaterThan(0);
         (c.ExpertOptimizer.Schedule, c.ExpertOptimizer.Nesterov).Should().Be((Dwf.Robustness.Training.LearningRateSchedule.OneCycle, true));
         c.ExpertOptimizer.WarmupEpochs.Should().BeApproximately(0.15 * c.ExpertEpochs, 1e-9, "the calibrated recipe warms up over 15% of the epochs");
-        c.EvalPgdLosses.Should().Contain(Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin);
+        c.Eval.PgdLosses.Should().Contain(Dwf.Robustness.Attacks.AttackLoss.CarliniWagnerMargin);
         c.Validate();
     }
 
@@ -51,9 +51,9 @@ public class PresetsTests
     [Fact]
     public void Validate_EvalSkipPerClassWithoutEvalPerClass_ThrowsNamingTheFix()
     {
-        var act = (Presets.Create("paper", "/d", "/r") with { EvalSkipPerClass = 900 }).Validate;
+        var act = (Presets.Create("paper", "/d", "/r") with { Eval = new EvalSettings { SkipPerClass = 900 } }).Validate;
 
-        act.Should().Throw<ArgumentException>().WithMessage("*EvalSkipPerClass*needs EvalPerClass*900*unset*");
+        act.Should().Throw<ArgumentException>().WithMessage("*Eval.SkipPerClass*needs Eval.PerClass*900*unset*");
     }
 
     [Fact]
@@ -67,7 +67,8 @@ public class PresetsTests
     [Fact]
     public void DeviationsFromPaper_SkippedTestImages_SaysWhichImages()
     {
-        var c = Presets.Create("cpu-small", "/d", "/r") with { EvalSkipPerClass = 900 };
+        var preset = Presets.Create("cpu-small", "/d", "/r");
+        var c = preset with { Eval = preset.Eval with { SkipPerClass = 900 } };
 
         Presets.DeviationsFromPaper(c).Should().Contain(d => d.Contains("test images 901–1000 of each class", StringComparison.Ordinal));
     }

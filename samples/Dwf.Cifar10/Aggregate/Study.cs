@@ -143,13 +143,13 @@ public sealed record Study(string Folder, RunConfig Config, IReadOnlyList<Replic
                 continue;
             }
 
-            if (config.EvalRapidOnSurvivors && !RunOutcomes.Has(run, model, withRapid: true))
+            if (config.Eval.RapidOnSurvivors && !RunOutcomes.Has(run, model, withRapid: true))
             {
                 missing = $"no aa-rapid report of {model} yet ({RunOutcomes.RapidReport(run, model)})";
                 return null;
             }
 
-            var read = RunOutcomes.Read(run, model, epsilon, config.EvalRapidOnSurvivors);
+            var read = RunOutcomes.Read(run, model, epsilon, config.Eval.RapidOnSurvivors);
             if (hash is not null && read.DataSha256 != hash)
             {
                 throw new InvalidDataException($"{paperPath} is of other test images than DWF's report in {run.Root}.");

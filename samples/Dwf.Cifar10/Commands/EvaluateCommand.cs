@@ -15,13 +15,13 @@ public static class EvaluateCommand
     {
         var shard = new Option<string?>("--shard")
         {
-            Description = "Evaluate only shard i/n (0-based) of the test images, e.g. 2/8: whole blocks of EvalBatchesPerBlock batches, each shard its own resumable " +
+            Description = "Evaluate only shard i/n (0-based) of the test images, e.g. 2/8: whole blocks of Eval.BatchesPerBlock batches, each shard its own resumable " +
                           "evaluation writing to reports*/shards/; after every shard, --merge-shards n gives the reports of one unsharded evaluation (docs/scale-out.md)",
         };
         var merge = new Option<int?>("--merge-shards") { Description = "Merge the n shard reports of every model into its report, then write results as usual" };
         var threat = new Option<ThreatModel>("--threat-model")
         {
-            Description = "Linf (default) or L2 (with --plan aa-rapid or aa-standard; budget EvalL2Epsilon, default 0.5; reports in reports-<plan>-l2/)",
+            Description = "Linf (default) or L2 (with --plan aa-rapid or aa-standard; budget Eval.L2Epsilon, default 0.5; reports in reports-<plan>-l2/)",
             DefaultValueFactory = _ => ThreatModel.Linf,
         };
         var command = new Command("evaluate", "Evaluate every trained model; write reports, results.md and accuracy.png.") { shard, merge, threat };
@@ -50,7 +50,7 @@ public static class EvaluateCommand
 
         c.Pipeline.Threat = threat;
         c.Pipeline.Shard = shard;
-        bool rapidAfter = c.Plan == PlanKind.Paper && c.Config.EvalRapidOnSurvivors;
+        bool rapidAfter = c.Plan == PlanKind.Paper && c.Config.Eval.RapidOnSurvivors;
         if (mergeShards is { } n)
         {
             foreach (var plan in rapidAfter ? [c.Plan, PlanKind.AutoAttackRapid] : new[] { c.Plan })
@@ -60,7 +60,7 @@ public static class EvaluateCommand
         }
 
         var reports = c.Pipeline.Evaluate(c.Plan);
-        double epsilon = threat == ThreatModel.L2 ? c.Config.EvalL2Epsilon : PaperDefaults.PgdEpsilon;
+        double epsilon = threat == ThreatModel.L2 ? c.Config.Eval.L2Epsilon : PaperDefaults.PgdEpsilon;
         if (shard is not null || threat != ThreatModel.Linf)
         {
             var all = rapidAfter ? reports.Concat(c.Pipeline.EvaluateOnSurvivors(reports)).ToList() : reports;
@@ -84,7 +84,7 @@ public static class EvaluateCommand
 
         PrintSummary(reports, epsilon, threat);
         Console.WriteLine($"results: {folder.ResultsFor(c.Plan)}");
-        if (c.Plan == PlanKind.Paper && c.Config.EvalRapidOnSurvivors)
+        if (c.Plan == PlanKind.Paper && c.Config.Eval.RapidOnSurvivors)
         {
             var rapid = c.Pipeline.EvaluateOnSurvivors(reports);
             AtomicFile.WriteAllText(folder.ResultsFor(PlanKind.AutoAttackRapid),

@@ -127,7 +127,7 @@ public sealed class RunContext
 
         using var pipeline = new Pipeline(config, folder, device, log, ct);
         // An AutoAttack plan this data cannot take (fewer than 4 classes) is refused here, before anything is trained.
-        foreach (var asked in new[] { plan, config.EvalRapidOnSurvivors ? PlanKind.AutoAttackRapid : PlanKind.Paper }.Where(k => k != PlanKind.Paper))
+        foreach (var asked in new[] { plan, config.Eval.RapidOnSurvivors ? PlanKind.AutoAttackRapid : PlanKind.Paper }.Where(k => k != PlanKind.Paper))
         {
             pipeline.EvaluationOptionsFor(asked);
         }

@@ -20,7 +20,11 @@ public sealed class StudyTests : IDisposable
         }
     }
 
-    private static RunConfig Base(string folder) => Presets.Create("cpu-small", "/d", folder) with { WideControl = true, EvalSkipPerClass = 900 };
+    private static RunConfig Base(string folder)
+    {
+        var preset = Presets.Create("cpu-small", "/d", folder);
+        return preset with { WideControl = true, Eval = preset.Eval with { SkipPerClass = 900 } };
+    }
 
     /// <summary>Images 0 … k−1 robust, the rest not (clean: all correct).</summary>
     private static bool[] First(int k, int offset = 0) => Enumerable.Range(0, N).Select(i => i >= offset && i < offset + k).ToArray();
@@ -142,7 +146,7 @@ public sealed class StudyTests : IDisposable
     public void Read_RapidOnSurvivors_WorstCaseOverBothPlans()
     {
         string study = Path.Combine(_root, "s");
-        var config = Base(study) with { EvalRapidOnSurvivors = true };
+        var config = Base(study) with { Eval = Base(study).Eval with { RapidOnSurvivors = true } };
         for (int r = 0; r < 2; r++)
         {
             Replicate(study, r, First(100), First(30), config);
