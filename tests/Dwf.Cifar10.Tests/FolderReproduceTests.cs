@@ -27,14 +27,16 @@ public class FolderReproduceTests
             var manifest = ModelManifest.Read(ModelManifest.PathFor(folder.MixtureWeights(Pipeline.DwfModel)));
             manifest.ClassNames.Should().Equal(data.ClassNames);
             manifest.Experts.Should().HaveCount(3).And.OnlyContain(e => e.NumClasses == 4);
+            ChannelStatistics expected;
             using (var loaded = ImageFolder.Load(Path.Combine(data.Root, "train"), new ImageFolderOptions { Size = 24 }))
             using (var expertImages = loaded.Dataset.TakePerClass(20))
             {
-                var expected = ChannelStatistics.Of(expertImages);
-                manifest.Experts.Should().OnlyContain(e => e.Mean.SequenceEqual(expected.Mean) && e.Std.SequenceEqual(expected.Std),
-                    "normalization comes from the experts' training images (micro: the first 20 of each class)");
-                manifest.Gate!.Mean.Should().Equal(expected.Mean);
+                expected = ChannelStatistics.Of(expertImages);
             }
+
+            manifest.Experts.Should().OnlyContain(e => e.Mean.SequenceEqual(expected.Mean) && e.Std.SequenceEqual(expected.Std),
+                "normalization comes from the experts' training images (micro: the first 20 of each class)");
+            manifest.Gate!.Mean.Should().Equal(expected.Mean);
 
             var report = ReportJson.Read(folder.Report(Pipeline.DwfModel, "json"));
             report.Samples.Should().Be(12, "micro evaluates 3 test images per class");
@@ -52,6 +54,9 @@ public class FolderReproduceTests
                 ReportJson.Read(folder.Report(d.Name, "json", PlanKind.Paper)).DataSha256.Should().Be(report.DataSha256, "every defense is evaluated on the same images");
             }
 
+            var soe = ModelManifest.Read(ModelManifest.PathFor(folder.BaselineWeights(global::Dwf.Cifar10.Compare.Recipes.SoeRecipe.ModelName))).Soe!;
+            soe.NumClasses.Should().Be(4, "SoE is built for the data's classes");
+            soe.Mean.Should().Equal(expected.Mean, "and its normalization");
             using var trades = Dwf.Robustness.Defenses.SavedDefense.LoadClassifier(folder.BaselineWeights(global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName));
             using var probe = TorchSharp.torch.rand(2, 3, 24, 24);
             using var logits = trades.forward(probe);

@@ -35,7 +35,8 @@ public sealed record SoeRecipe() : BaselineRecipe(Defense.Soe, ModelName, "SoE (
 
     public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline));
 
-    /// <summary>Its model for the run's classes (SoE's members keep CIFAR-10's input normalization: its builder takes none).</summary>
+    /// <summary>Its model for the run's classes and input normalization.</summary>
     private static SynergyOfExperts Build(Pipeline pipeline) =>
-        SynergyOfExperts.ResNet20(pipeline.Config.SoeExperts, pipeline.Input.Classes, pipeline.Config.SoeDepth, pipeline.Config.SoeWidth);
+        SynergyOfExperts.ResNet20(pipeline.Config.SoeExperts, pipeline.Input.Classes, pipeline.Config.SoeDepth, pipeline.Config.SoeWidth,
+            pipeline.Input.Normalization.Mean, pipeline.Input.Normalization.Std);
 }

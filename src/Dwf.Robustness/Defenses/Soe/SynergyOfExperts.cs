@@ -56,9 +56,12 @@ public sealed class SynergyOfExperts : nn.Module<Tensor, Tensor>, IRoutedModel
     /// <param name="numClasses">Classes K.</param>
     /// <param name="depth">6n + 2.</param>
     /// <param name="width">Width multiplier.</param>
+    /// <param name="mean">Every member's per-channel input mean; CIFAR-10's when null.</param>
+    /// <param name="std">Every member's per-channel input std; CIFAR-10's when null.</param>
     /// <returns>A new model with fresh weights.</returns>
-    public static SynergyOfExperts ResNet20(int experts = SoeDefaults.Experts, int numClasses = 10, int depth = SoeDefaults.Depth, double width = 1.0) =>
-        new(Enumerable.Range(0, experts).Select(_ => (nn.Module<Tensor, Tensor>)new CifarResNet(numClasses + 1, depth, width)).ToArray(), numClasses);
+    public static SynergyOfExperts ResNet20(int experts = SoeDefaults.Experts, int numClasses = 10, int depth = SoeDefaults.Depth, double width = 1.0,
+        IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null) =>
+        new(Enumerable.Range(0, experts).Select(_ => (nn.Module<Tensor, Tensor>)new CifarResNet(numClasses + 1, depth, width, mean, std)).ToArray(), numClasses);
 
     /// <summary>SoE with <paramref name="experts"/> CIFAR ResNet-18s (the DWF experts' architecture).</summary>
     /// <param name="experts">M ≥ 2.</param>
