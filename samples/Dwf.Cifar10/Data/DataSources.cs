@@ -9,13 +9,12 @@ public static class DataSources
     /// </summary>
     /// <param name="path">The <c>--data</c> path.</param>
     /// <param name="imageSize">Side of the images of a folder source (<see cref="RunConfig.ImageSize"/>); CIFAR-10 is 32 × 32 as stored.</param>
-    /// <param name="progress">Images read so far (folder sources decode every file).</param>
     /// <exception cref="ArgumentException">An image size for CIFAR-10 other than its own.</exception>
-    public static IDataSource Open(string path, int? imageSize, IProgress<int>? progress = null)
+    public static IDataSource Open(string path, int? imageSize)
     {
         if (ImageFolderSource.IsLayout(path))
         {
-            return new ImageFolderSource(path, imageSize ?? RunConfig.DefaultImageSize, progress);
+            return new ImageFolderSource(path, imageSize ?? RunConfig.DefaultImageSize);
         }
 
         if (imageSize is { } size && size != 32)

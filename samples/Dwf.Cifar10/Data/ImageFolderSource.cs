@@ -10,8 +10,7 @@ namespace Dwf.Cifar10.Data;
 /// </summary>
 /// <param name="Root">The folder holding <c>train</c> and <c>test</c>.</param>
 /// <param name="Size">Side of the square images the models take.</param>
-/// <param name="Progress">Told how many images of a part are read so far; null: not told.</param>
-public sealed record ImageFolderSource(string Root, int Size, IProgress<int>? Progress = null) : IDataSource
+public sealed record ImageFolderSource(string Root, int Size) : IDataSource
 {
     /// <summary>The training part's folder name.</summary>
     public const string TrainFolder = "train";
@@ -33,7 +32,7 @@ public sealed record ImageFolderSource(string Root, int Size, IProgress<int>? Pr
     public ImageDataset Load(DataPart part, CancellationToken cancellationToken)
     {
         var options = new ImageFolderOptions { Size = Size };
-        var data = ImageFolder.Load(System.IO.Path.Combine(Root, Folder(part)), options, Progress, cancellationToken).Dataset;
+        var data = ImageFolder.Load(System.IO.Path.Combine(Root, Folder(part)), options, cancellationToken: cancellationToken).Dataset;
         var train = part == DataPart.Test ? ImageFolder.ClassNames(System.IO.Path.Combine(Root, TrainFolder), options) : data.ClassNames;
         if (!train.SequenceEqual(data.ClassNames))
         {
