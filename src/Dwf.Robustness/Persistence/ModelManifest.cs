@@ -47,6 +47,9 @@ public sealed record ModelManifest(
     /// <summary>Longest class name a manifest may hold (characters).</summary>
     public const int MaxClassNameLength = 256;
 
+    /// <summary>Whether <paramref name="name"/> can be a class name of a manifest: 1 to <see cref="MaxClassNameLength"/> characters.</summary>
+    internal static bool IsClassName(string? name) => name is { Length: > 0 and <= MaxClassNameLength };
+
     /// <summary>Largest manifest file read (a manifest is a few kilobytes; a bigger file is refused unread).</summary>
     public const long MaxFileBytes = 1 << 20;
 
@@ -190,7 +193,7 @@ public sealed record ModelManifest(
             Kind == ModelKind.SynergyOfExperts ? "the model's description" : $"absent for kind {Kind}");
         ManifestChecks.Require(Kind == ModelKind.AdvMoe ? AdvMoe is not null : AdvMoe is null, file, "advMoe", Kind == ModelKind.AdvMoe ? null : "present",
             Kind == ModelKind.AdvMoe ? "the model's description" : $"absent for kind {Kind}");
-        ManifestChecks.Require(ClassNames is null || (ClassNames.Count is >= 2 and <= ExpertManifest.MaxClasses && ClassNames.All(n => n is { Length: > 0 and <= MaxClassNameLength })),
+        ManifestChecks.Require(ClassNames is null || (ClassNames.Count is >= 2 and <= ExpertManifest.MaxClasses && ClassNames.All(IsClassName)),
             file, "classNames", ClassNames?.Count, $"absent, or 2 to {ExpertManifest.MaxClasses} names of 1 to {MaxClassNameLength} characters");
         if (Kind is ModelKind.SynergyOfExperts or ModelKind.AdvMoe)
         {

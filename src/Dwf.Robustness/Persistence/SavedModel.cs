@@ -49,11 +49,11 @@ public static class SavedModel
             return manifest;
         }
 
-        if (classNames.Count != numClasses || classNames.Any(n => n is not { Length: > 0 and <= ModelManifest.MaxClassNameLength }))
+        if (classNames.Count != numClasses || !classNames.All(ModelManifest.IsClassName))
         {
             throw new ArgumentException(
                 $"classNames must hold one name of 1 to {ModelManifest.MaxClassNameLength} characters per class ({numClasses}); got {classNames.Count} name(s)" +
-                $"{(classNames.FirstOrDefault(n => n is not { Length: > 0 and <= ModelManifest.MaxClassNameLength }) is { } bad ? $", among them '{bad}'" : "")}. Pass the dataset's ClassNames.",
+                $"{(classNames.FirstOrDefault(n => !ModelManifest.IsClassName(n)) is { } bad ? $", among them '{bad}'" : "")}. Pass the dataset's ClassNames.",
                 nameof(classNames));
         }
 
