@@ -109,13 +109,25 @@ public static class ConfigOverrides
             return text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         }
 
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) && type.GetGenericArguments()[0].IsEnum)
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) && (type.GetGenericArguments()[0].IsEnum || ParseMethod(type.GetGenericArguments()[0]) is not null))
         {
             var element = type.GetGenericArguments()[0];
             var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => Parse(element, s.Trim())).ToArray();
             var array = Array.CreateInstance(element, items.Length);
             Array.Copy(items, array, items.Length);
             return array;
+        }
+
+        if (ParseMethod(type) is { } parse) // IParsable<T>: a type that knows its own spelling (Compare.DefenseKey)
+        {
+            try
+            {
+                return parse.Invoke(null, [text, CultureInfo.InvariantCulture]);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is FormatException f)
+            {
+                throw f;
+            }
         }
 
         if (type.IsEnum)
@@ -127,4 +139,10 @@ public static class ConfigOverrides
 
         return Convert.ChangeType(text, type, CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The static <c>Parse(string, IFormatProvider)</c> of an <see cref="IParsable{TSelf}"/> value type; null for other types (numbers are read by <see cref="Convert"/>).</summary>
+    private static MethodInfo? ParseMethod(Type type) =>
+        type.IsValueType && !type.IsPrimitive && !type.IsEnum && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IParsable<>))
+            ? type.GetMethod("Parse", BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(IFormatProvider)])
+            : null;
 }

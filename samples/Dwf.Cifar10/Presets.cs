@@ -21,7 +21,7 @@ public static class Presets
         "paper" => new RunConfig
         {
             Preset = name, Data = data, RunFolder = runFolder,
-            SoePgdSteps = Dwf.Robustness.Defaults.SoeDefaults.TrainingPgdSteps, TradesSteps = 10, // their papers' attacks
+            Soe = new() { PgdSteps = Dwf.Robustness.Defaults.SoeDefaults.TrainingPgdSteps }, Trades = new() { Steps = 10 }, // their papers' attacks
         },
         "cpu-medium" => CpuRecipe(name, data, runFolder, expertWarmupEpochs: 0.75) with
         {
@@ -40,7 +40,7 @@ public static class Presets
             ExpertWidth = 0.125, TrainPerClass = 20, ValidationPerClass = 5, ExpertEpochs = 1, PgdTrainSteps = [1, 2], BatchSize = 50,
             Joint = new JointSettings { Epochs = 1, PerClass = 10 },
             Eval = new EvalSettings { PerClass = 3, FgsmEpsilons = [0.03, Dwf.Robustness.Defaults.PaperDefaults.PgdEpsilon, Dwf.Robustness.Defaults.PaperDefaults.HeadlineFgsmEpsilon], PgdSteps = [20, 50], BatchSize = 30 },
-            SoeWidth = 0.5, SoeEpochs = 1, TradesEpochs = 1, AdvMoeEpochs = 1, AdvMoeRatio = 1.0, // no layer under 8 channels (see CrashChild)
+            Soe = new() { Width = 0.5, Epochs = 1 }, Trades = new() { Epochs = 1 }, AdvMoe = new() { Epochs = 1, Ratio = 1.0 }, // no layer under 8 channels (see CrashChild)
         },
         _ => throw new ArgumentException($"Unknown preset '{name}'. Use one of: {string.Join(", ", Names)}.", nameof(name)),
     };

@@ -7,7 +7,7 @@ namespace Dwf.Cifar10;
 /// Everything a run uses, resolved from a preset and the command-line flags, and saved as config.json in the run
 /// folder. Values marked "paper" in <see cref="Presets"/> come from arXiv 2512.20821; the rest are ours.
 /// </summary>
-public sealed record RunConfig
+public sealed partial record RunConfig
 {
     public required string Preset { get; init; }
     /// <summary>Where the data is read from; not part of the run's identity (config.json), so a moved archive still resumes.</summary>
@@ -77,35 +77,12 @@ public sealed record RunConfig
     public int ControlValidationPoints { get; init; }
 
     // Baselines of `compare` (ours unless the defaults class says it is their paper's; docs/paper-vs-ours.md)
-    /// <summary>SoE: experts (theirs: 3).</summary>
-    public int SoeExperts { get; init; } = SoeDefaults.Experts;
-    /// <summary>SoE: depth of each CIFAR ResNet expert (theirs: 20).</summary>
-    public int SoeDepth { get; init; } = SoeDefaults.Depth;
-    /// <summary>SoE: width multiplier of each expert.</summary>
-    public double SoeWidth { get; init; } = 1.0;
-    /// <summary>SoE: PGD iterations of its training attack (theirs: 10, the paper preset's); unset: the DWF PGD experts' mean, rounded (<see cref="BaselineSteps"/>).</summary>
-    public int? SoePgdSteps { get; init; }
-    /// <summary>SoE: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
-    public int? SoeEpochs { get; init; }
-    /// <summary>ADVMoE: channel groups per MoE layer.</summary>
-    public int AdvMoeExperts { get; init; } = AdvMoeDefaults.Experts;
-    /// <summary>ADVMoE: an expert's share of the dense width.</summary>
-    public double AdvMoeRatio { get; init; } = AdvMoeDefaults.Ratio;
-    /// <summary>ADVMoE: PGD steps of its training attack (theirs: 2).</summary>
-    public int AdvMoeSteps { get; init; } = AdvMoeDefaults.TrainingSteps;
-    /// <summary>ADVMoE: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
-    public int? AdvMoeEpochs { get; init; }
+    // Each rival's own settings (Soe, Trades, AdvMoe) are declared beside its recipe, in Compare/Recipes/*Settings.cs.
     /// <summary>
     /// The defenses <c>compare</c> trains and evaluates (default: all). DWF must be among them: the others are tested
     /// against it. Leaving the rivals out makes an ablation of DWF cost its own training and evaluation only.
     /// </summary>
-    public IReadOnlyList<Compare.Defense> CompareDefenses { get; init; } = Enum.GetValues<Compare.Defense>();
-    /// <summary>TRADES: β (theirs: 6).</summary>
-    public double TradesBeta { get; init; } = TrainingObjective.TradesPaperBeta;
-    /// <summary>TRADES: steps of its KL attack (theirs: 10, the paper preset's); unset: as <see cref="SoePgdSteps"/>. The step for k steps is <see cref="PgdStepFor"/>.</summary>
-    public int? TradesSteps { get; init; }
-    /// <summary>TRADES: epochs; unset: the DWF pipeline's forward/backward passes.</summary>
-    public int? TradesEpochs { get; init; }
+    public IReadOnlyList<Compare.DefenseKey> CompareDefenses { get; init; } = Compare.DefenseRecipes.All.Select(r => r.Key).ToArray();
 
     // Evaluation (config.json "Eval")
     public EvalSettings Eval { get; init; } = new();
@@ -142,14 +119,12 @@ public sealed record RunConfig
         Require(ControlValidationPoints >= 0, $"ControlValidationPoints must be ≥ 0 (0: off); got {ControlValidationPoints}.");
         Require(!WideControl || Controls, "WideControl is one of the controls: it needs Controls=true.");
         Require(PgdTrainSteps.Count > 0 && PgdTrainSteps.All(k => k >= 1), $"PgdTrainSteps must be a non-empty list of values ≥ 1; got [{string.Join(", ", PgdTrainSteps)}].");
-        Require(SoeExperts >= 2 && SoeDepth >= 8 && (SoeDepth - 2) % 6 == 0 && SoeWidth > 0 && SoePgdSteps is null or >= 1 && SoeEpochs is null or >= 1,
-            $"SoE needs ≥ 2 experts, depth 6n+2, width > 0, ≥ 1 PGD step and epochs ≥ 1 or unset; got {SoeExperts}, {SoeDepth}, {SoeWidth}, {SoePgdSteps}, {SoeEpochs}.");
-        Require(AdvMoeExperts >= 2 && AdvMoeRatio > 0 && AdvMoeRatio <= 1 && AdvMoeSteps >= 1 && AdvMoeEpochs is null or >= 1,
-            $"ADVMoE needs ≥ 2 experts, a ratio in (0,1], ≥ 1 step and epochs ≥ 1 or unset; got {AdvMoeExperts}, {AdvMoeRatio}, {AdvMoeSteps}, {AdvMoeEpochs}.");
-        Require(TradesBeta >= 0 && double.IsFinite(TradesBeta) && TradesSteps is null or >= 1 && TradesEpochs is null or >= 1,
-            $"TRADES needs β ≥ 0, ≥ 1 step and epochs ≥ 1 or unset; got {TradesBeta}, {TradesSteps}, {TradesEpochs}.");
-        Require(CompareDefenses.Contains(Compare.Defense.Dwf) && CompareDefenses.Distinct().Count() == CompareDefenses.Count,
-            $"CompareDefenses must name DWF (the others are compared with it) and no defense twice; got [{string.Join(", ", CompareDefenses)}]. Use a comma-separated list of {string.Join(", ", Enum.GetNames<Compare.Defense>())}.");
+        foreach (var recipe in Compare.DefenseRecipes.All)
+        {
+            recipe.Validate(this);
+        }
+        Require(CompareDefenses.Contains(Compare.DefenseRecipes.Reference.Key) && CompareDefenses.Distinct().Count() == CompareDefenses.Count,
+            $"CompareDefenses must name {Compare.DefenseRecipes.Reference.Key} (the others are compared with it) and no defense twice; got [{string.Join(", ", CompareDefenses)}]. Use a comma-separated list of {string.Join(", ", Compare.DefenseRecipes.All.Select(r => r.Key))}.");
         Require(Joint.GateTopK is null or >= 1, $"Joint.GateTopK must be ≥ 1 or unset (the soft gate); got {Joint.GateTopK}.");
         ExpertOptimizer.Validate(nameof(ExpertOptimizer) + ".");
         GateOptimizer.Validate(nameof(GateOptimizer) + ".");

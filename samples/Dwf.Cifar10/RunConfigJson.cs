@@ -6,7 +6,8 @@ namespace Dwf.Cifar10;
 /// <summary>
 /// config.json as it is written and read: <see cref="RunConfig"/> with the library's option records nested
 /// (<see cref="RunConfig.ExpertOptimizer"/>, <see cref="RunConfig.GateOptimizer"/>, <see cref="RunConfig.JointExpertOptimizer"/>)
-/// the joint phase's settings in <see cref="RunConfig.Joint"/> and the evaluation's in <see cref="RunConfig.Eval"/>;
+/// the joint phase's settings in <see cref="RunConfig.Joint"/>, the evaluation's in <see cref="RunConfig.Eval"/> and each
+/// rival defense's in its own group (<see cref="RunConfig.Soe"/>, <see cref="RunConfig.AdvMoe"/>, <see cref="RunConfig.Trades"/>);
 /// files written before the nesting are read through <see cref="LegacyKeys"/>, so every older run folder still resumes
 /// and every committed config still aggregates. <c>--set</c> takes the same old names.
 /// </summary>
@@ -58,9 +59,27 @@ public static class RunConfigJson
         ["EvalBatchSize"] = ["Eval.BatchSize"],
         ["EvalBatchesPerBlock"] = ["Eval.BatchesPerBlock"],
         ["EvalL2Epsilon"] = ["Eval.L2Epsilon"],
+        ["SoeExperts"] = ["Soe.Experts"],
+        ["SoeDepth"] = ["Soe.Depth"],
+        ["SoeWidth"] = ["Soe.Width"],
+        ["SoePgdSteps"] = ["Soe.PgdSteps"],
+        ["SoeEpochs"] = ["Soe.Epochs"],
+        ["AdvMoeExperts"] = ["AdvMoe.Experts"],
+        ["AdvMoeRatio"] = ["AdvMoe.Ratio"],
+        ["AdvMoeSteps"] = ["AdvMoe.Steps"],
+        ["AdvMoeEpochs"] = ["AdvMoe.Epochs"],
+        ["TradesBeta"] = ["Trades.Beta"],
+        ["TradesSteps"] = ["Trades.Steps"],
+        ["TradesEpochs"] = ["Trades.Epochs"],
         ["Data"] = [],
         ["Device"] = [],
     };
+
+    /// <summary>
+    /// The defenses in the order of the enum that older versions wrote <c>CompareDefenses</c> with (as numbers): read as
+    /// the keys of today's recipes.
+    /// </summary>
+    public static IReadOnlyList<string> LegacyDefenseNumbers { get; } = ["Dwf", "FrozenExperts", "PgdAt", "Trades", "Soe", "AdvMoe"];
 
     /// <summary>Reads a config.json text (either form).</summary>
     /// <param name="json">The file's text.</param>
@@ -69,7 +88,14 @@ public static class RunConfigJson
     public static RunConfig Read(string json, string file)
     {
         var node = Upgrade(Parse(json, file));
-        return node.Deserialize<RunConfig>(Options) ?? throw new InvalidDataException($"{file} holds no configuration.");
+        try
+        {
+            return node.Deserialize<RunConfig>(Options) ?? throw new InvalidDataException($"{file} holds no configuration.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}", e);
+        }
     }
 
     /// <summary>The text as a JSON object, or an <see cref="InvalidDataException"/> naming the file.</summary>
@@ -85,7 +111,7 @@ public static class RunConfigJson
         }
     }
 
-    /// <summary><paramref name="config"/> with every legacy flat key moved to its nested place (a copy; the input is unchanged).</summary>
+    /// <summary><paramref name="config"/> with every legacy flat key moved to its nested place and <c>CompareDefenses</c> numbers read as names (<see cref="LegacyDefenseNumbers"/>); a copy, the input is unchanged.</summary>
     public static JsonObject Upgrade(JsonObject config)
     {
         var upgraded = (JsonObject)config.DeepClone();
@@ -107,6 +133,12 @@ public static class RunConfigJson
 
                 nested[name] = value?.DeepClone();
             }
+        }
+
+        if (upgraded["CompareDefenses"] is JsonArray defenses && defenses.Any(d => d?.GetValueKind() == JsonValueKind.Number))
+        {
+            upgraded["CompareDefenses"] = new JsonArray(defenses.Select(d => d?.GetValueKind() == JsonValueKind.Number
+                && d.GetValue<int>() is var i && i >= 0 && i < LegacyDefenseNumbers.Count ? JsonValue.Create(LegacyDefenseNumbers[i]) : d?.DeepClone()).ToArray());
         }
 
         return upgraded;

@@ -70,6 +70,9 @@ public class ConfigOverridesTests
         var eval = ConfigOverrides.Apply(Micro, ["EvalPerClass=7", "EvalSkipPerClass=900", "Eval.RapidOnSurvivors=true"]).Eval;
         (eval.PerClass, eval.SkipPerClass, eval.RapidOnSurvivors).Should().Be((7, 900, true), "flat evaluation names (docs/results/*.sh) map into Eval");
         eval.BatchSize.Should().Be(Micro.Eval.BatchSize, "the preset's other evaluation settings stay");
+        var rivals = ConfigOverrides.Apply(Micro, ["SoeExperts=4", "TradesBeta=3", "AdvMoe.Steps=3"]);
+        (rivals.Soe.Experts, rivals.Trades.Beta, rivals.AdvMoe.Steps).Should().Be((4, 3.0, 3), "flat baseline names map into Soe, Trades and AdvMoe");
+        (rivals.Soe.Width, rivals.AdvMoe.Epochs).Should().Be((Micro.Soe.Width, Micro.AdvMoe.Epochs), "the preset's other baseline settings stay");
         c.GateOptimizer.LearningRate.Should().Be(0.2);
         Micro.ExpertOptimizer.LearningRate.Should().NotBe(0.05, "the preset itself is not changed");
     }

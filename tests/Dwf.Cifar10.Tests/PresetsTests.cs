@@ -80,7 +80,20 @@ public class PresetsTests
 
         var act = c.Validate;
 
-        act.Should().Throw<ArgumentException>().WithMessage("*CompareDefenses must name DWF*[Trades, Soe]*Dwf, FrozenExperts, PgdAt*");
+        act.Should().Throw<ArgumentException>().WithMessage("*CompareDefenses must name Dwf*[Trades, Soe]*Dwf, FrozenExperts, PgdAt*");
+    }
+
+    [Theory]
+    [InlineData("Soe.Depth=21", "*Soe.Depth 6n+2*21*")]
+    [InlineData("AdvMoe.Ratio=1.5", "*AdvMoe.Ratio in (0,1]*1.5*")]
+    [InlineData("Trades.Beta=-1", "*Trades.Beta ≥ 0*-1*")]
+    public void Validate_RivalSettingThatCannotWork_ThrowsNamingIt(string assignment, string message)
+    {
+        var c = ConfigOverrides.Apply(Presets.Create("micro", "/d", "/r"), [assignment, "CompareDefenses=Dwf"]);
+
+        var act = c.Validate;
+
+        act.Should().Throw<ArgumentException>("every defense's settings are checked, selected or not").WithMessage(message);
     }
 
     [Fact]

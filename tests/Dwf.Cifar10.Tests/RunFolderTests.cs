@@ -11,11 +11,13 @@ public class RunFolderTests
             var folder = new RunFolder(run);
             var config = Presets.Create("micro", "/data", run);
             folder.SaveOrCheck(config);
-            File.WriteAllLines(folder.Config, File.ReadAllLines(folder.Config).Where(l => !l.TrimStart().StartsWith("\"SoeWidth\"", StringComparison.Ordinal)));
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(folder.Config))!.AsObject();
+            node["Soe"]!.AsObject().Remove("Width").Should().BeTrue("the test removes a setting an older version did not write");
+            File.WriteAllText(folder.Config, node.ToJsonString());
 
             var same = () => folder.SaveOrCheck(config);
 
-            config.SoeWidth.Should().NotBe(1.0, "the preset's value differs from RunConfig's default, which is what this test is about");
+            config.Soe.Width.Should().NotBe(1.0, "the preset's value differs from RunConfig's default, which is what this test is about");
             same.Should().NotThrow();
         }
         finally
@@ -54,15 +56,15 @@ public class RunFolderTests
             var folder = new RunFolder(run);
             var config = Presets.Create("cpu-small", "/data", run);
             folder.SaveOrCheck(config);
-            var lines = File.ReadAllLines(folder.Config).Where(l => !l.TrimStart().StartsWith("\"SoeExperts\"", StringComparison.Ordinal)).ToArray();
-            lines.Length.Should().BeLessThan(File.ReadAllLines(folder.Config).Length, "the test removes a setting an older version did not write");
-            File.WriteAllLines(folder.Config, lines);
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(folder.Config))!.AsObject();
+            node["Soe"]!.AsObject().Remove("Experts").Should().BeTrue("the test removes a setting an older version did not write");
+            File.WriteAllText(folder.Config, node.ToJsonString());
 
             var same = () => folder.SaveOrCheck(config);
-            var other = () => folder.SaveOrCheck(config with { SoeExperts = 5 });
+            var other = () => folder.SaveOrCheck(config with { Soe = config.Soe with { Experts = 5 } });
 
             same.Should().NotThrow("a missing setting takes its default");
-            other.Should().Throw<InvalidOperationException>("a recorded run with the default cannot continue with another value").WithMessage("*SoeExperts*5*");
+            other.Should().Throw<InvalidOperationException>("a recorded run with the default cannot continue with another value").WithMessage("*Soe.Experts: 3 → 5*");
         }
         finally
         {
@@ -96,14 +98,26 @@ public class RunFolderTests
             node["JointExpertLearningRate"] = joint["LearningRate"]!.DeepClone();
             node["JointWarmupEpochs"] = gate["WarmupEpochs"]!.DeepClone();
             node["JointNesterov"] = gate["Nesterov"]!.DeepClone();
+            foreach (var (group, names) in new[] { ("Soe", new[] { "Experts", "Depth", "Width", "PgdSteps", "Epochs" }), ("AdvMoe", ["Experts", "Ratio", "Steps", "Epochs"]), ("Trades", ["Beta", "Steps", "Epochs"]) })
+            {
+                var nested = node[group]!.AsObject();
+                node.Remove(group);
+                foreach (var name in names)
+                {
+                    node[group + name] = nested[name]?.DeepClone(); // the baselines' settings were flat too (SoeExperts, TradesBeta, …)
+                }
+            }
+
             node["Data"] = "/elsewhere/cifar-10-binary.tar.gz";
             File.WriteAllText(folder.Config, node.ToJsonString());
 
             var same = () => folder.SaveOrCheck(config);
             var other = () => folder.SaveOrCheck(config with { ExpertOptimizer = config.ExpertOptimizer with { LearningRate = 0.05 } });
+            var otherBeta = () => folder.SaveOrCheck(config with { Trades = config.Trades with { Beta = 3 } });
 
             same.Should().NotThrow("the flat settings are read through the legacy key map");
             other.Should().Throw<InvalidOperationException>().WithMessage("*ExpertOptimizer.LearningRate: 0.1 → 0.05*");
+            otherBeta.Should().Throw<InvalidOperationException>().WithMessage("*Trades.Beta: 6 → 3*", "the flat TradesBeta was read into Trades.Beta");
         }
         finally
         {

@@ -27,7 +27,7 @@ public static class CompareTable
                       "*Paper plan* is its worst case at 8/255 (FGSM, PGD with every configured loss and step count, and for routed models the adaptive attacks). " +
                       "aa-rapid (APGD-CE → APGD-T, 3 targets) then attacked only the images that survived it, as AutoAttack's cascade does, so " +
                       "*worst case* is per image: correct when clean and under every attack of both plans at ε = 8/255; the step between the two columns is what aa-rapid found that the paper plan missed.").AppendLine();
-        var left = DefenseRecipes.All.Where(d => entries.All(x => x.Defense.Kind != d.Kind)).Select(d => d.Label).ToList();
+        var left = DefenseRecipes.All.Where(d => entries.All(x => x.Defense.Key != d.Key)).Select(d => d.Label).ToList();
         if (left.Count > 0)
         {
             sb.AppendLine($"Left out of this run (`CompareDefenses`): {string.Join(", ", left)}.").AppendLine();

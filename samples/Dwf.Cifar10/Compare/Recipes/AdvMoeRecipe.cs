@@ -6,21 +6,24 @@ using static TorchSharp.torch;
 
 namespace Dwf.Cifar10.Compare.Recipes;
 
-/// <summary>ADVMoE (Zhang et al., 2023): an MoE ResNet-18 with a ResNet-20 router, router–expert alternating TRADES training, given the DWF pipeline's compute unless <see cref="RunConfig.AdvMoeEpochs"/> is set.</summary>
-public sealed record AdvMoeRecipe() : BaselineRecipe(Defense.AdvMoe, ModelName, "ADVMoE (MoE ResNet-18)")
+/// <summary>ADVMoE (Zhang et al., 2023): an MoE ResNet-18 with a ResNet-20 router, router–expert alternating TRADES training, given the DWF pipeline's compute unless <see cref="AdvMoeSettings.Epochs"/> is set.</summary>
+public sealed record AdvMoeRecipe() : BaselineRecipe("AdvMoe", 5, ModelName, "ADVMoE (MoE ResNet-18)")
 {
     /// <summary>The model's name in the run folder.</summary>
     public const string ModelName = "advmoe";
 
     /// <summary>Passes per training image and epoch: two attacks (backbone + router each step), the expert step (clean + adversarial, router + backbone) and the router step (router, clean + adversarial).</summary>
-    public static double PassesPerImage(RunConfig config) => 4.0 * config.AdvMoeSteps + 6;
+    public static double PassesPerImage(RunConfig config) => 4.0 * config.AdvMoe.Steps + 6;
+
+    /// <inheritdoc />
+    public override void Validate(RunConfig config) => config.AdvMoe.Validate();
 
     public override void Train(Pipeline pipeline, int index)
     {
         var config = pipeline.Config;
-        pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.AdvMoeEpochs,
+        pipeline.TrainBaseline(Name, index, PassesPerImage(config), config.AdvMoe.Epochs,
             build: () => Build(pipeline),
-            describe: model => $"{model.Description}, TRADES(β={AdvMoeDefaults.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)}) with {config.AdvMoeSteps}-step PGD",
+            describe: model => $"{model.Description}, TRADES(β={AdvMoeDefaults.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)}) with {config.AdvMoe.Steps}-step PGD",
             fit: (model, epochs, loader, checkpoint, progress) => new AdvMoeTrainer(Options(pipeline, index, epochs), pipeline.Log)
                 .Fit(model, loader, checkpoint, progress, pipeline.Cancellation),
             save: SavedDefense.Save);
@@ -34,12 +37,12 @@ public sealed record AdvMoeRecipe() : BaselineRecipe(Defense.AdvMoe, ModelName, 
         var optimizer = config.ExpertOptimizer;
         return new AdvMoeTrainingOptions
         {
-            Epochs = epochs, Experts = optimizer, Router = optimizer, Epsilon = config.PgdEpsilon, Steps = config.AdvMoeSteps,
+            Epochs = epochs, Experts = optimizer, Router = optimizer, Epsilon = config.PgdEpsilon, Steps = config.AdvMoe.Steps,
             Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
         };
     }
 
     /// <summary>Its network for the run's classes (it keeps CIFAR-10's input normalization: its constructor takes none).</summary>
     private static AdvMoeResNet18 Build(Pipeline pipeline) =>
-        new(pipeline.Input.Classes, pipeline.Config.AdvMoeExperts, pipeline.Config.ExpertWidth, pipeline.Config.AdvMoeRatio);
+        new(pipeline.Input.Classes, pipeline.Config.AdvMoe.Experts, pipeline.Config.ExpertWidth, pipeline.Config.AdvMoe.Ratio);
 }
