@@ -80,7 +80,11 @@ public sealed class RunContext
                 "cuda" => throw new ArgumentException("--device cuda: no CUDA device is available. Build with -p:TorchBackend=cuda on a machine with an NVIDIA GPU."),
                 _ => throw new ArgumentException($"--device must be cpu or cuda; got '{config.Device}'."),
             };
-            torch.set_num_threads(p.GetValue(o.Threads) ?? Environment.ProcessorCount);
+            if (p.GetValue(o.Threads) is int threads)
+            {
+                torch.set_num_threads(threads); // else libtorch's default: every core, or OMP_NUM_THREADS (the test runs set 1: tests/test.runsettings)
+            }
+
             // Activation buffers reused instead of re-faulted every step (faster, more resident memory: docs/reliability.md);
             // DWF_ALLOCATOR=default keeps glibc's defaults.
             bool allocatorTuned = Environment.GetEnvironmentVariable("DWF_ALLOCATOR") != "default" && CpuAllocator.Tune();

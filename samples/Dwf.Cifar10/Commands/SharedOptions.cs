@@ -15,7 +15,7 @@ public sealed class SharedOptions
 
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda (cuda needs -p:TorchBackend=cuda and a GPU)", DefaultValueFactory = _ => "cpu", Recursive = true };
 
-    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for libtorch. Default: all cores", Recursive = true };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for libtorch. Default: all cores, or OMP_NUM_THREADS when set", Recursive = true };
 
     public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of every random choice", Recursive = true };
 
