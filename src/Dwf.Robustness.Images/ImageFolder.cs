@@ -16,7 +16,7 @@ public static class ImageFolder
     /// <summary>The class names of the image set under <paramref name="root"/> (its sub-folders, sorted ordinally), without decoding any image.</summary>
     /// <param name="root">The folder with one sub-folder per class.</param>
     /// <param name="options">Extensions and limits; defaults when null.</param>
-    /// <exception cref="InvalidImageException">A folder that cannot be used (no classes, an empty class, a link loop).</exception>
+    /// <exception cref="InvalidImageException">A folder that cannot be used (no classes, an empty class, a link loop, a folder name with a control character or over 256 characters).</exception>
     public static IReadOnlyList<string> ClassNames(string root, ImageFolderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(root);

@@ -47,8 +47,8 @@ public sealed record ModelManifest(
     /// <summary>Longest class name a manifest may hold (characters).</summary>
     public const int MaxClassNameLength = 256;
 
-    /// <summary>Whether <paramref name="name"/> can be a class name of a manifest: 1 to <see cref="MaxClassNameLength"/> characters.</summary>
-    internal static bool IsClassName(string? name) => name is { Length: > 0 and <= MaxClassNameLength };
+    /// <summary>Whether <paramref name="name"/> can be a class name of a manifest: 1 to <see cref="MaxClassNameLength"/> characters, none of them a control character (names are listed one per line, as in ONNX metadata).</summary>
+    internal static bool IsClassName(string? name) => name is { Length: > 0 and <= MaxClassNameLength } && !name.Any(char.IsControl);
 
     /// <summary>Largest manifest file read (a manifest is a few kilobytes; a bigger file is refused unread).</summary>
     public const long MaxFileBytes = 1 << 20;
@@ -194,7 +194,7 @@ public sealed record ModelManifest(
         ManifestChecks.Require(Kind == ModelKind.AdvMoe ? AdvMoe is not null : AdvMoe is null, file, "advMoe", Kind == ModelKind.AdvMoe ? null : "present",
             Kind == ModelKind.AdvMoe ? "the model's description" : $"absent for kind {Kind}");
         ManifestChecks.Require(ClassNames is null || (ClassNames.Count is >= 2 and <= ExpertManifest.MaxClasses && ClassNames.All(IsClassName)),
-            file, "classNames", ClassNames?.Count, $"absent, or 2 to {ExpertManifest.MaxClasses} names of 1 to {MaxClassNameLength} characters");
+            file, "classNames", ClassNames?.Count, $"absent, or 2 to {ExpertManifest.MaxClasses} names of 1 to {MaxClassNameLength} characters without control characters (a line break would split a name where names are listed, as in ONNX metadata)");
         if (Kind is ModelKind.SynergyOfExperts or ModelKind.AdvMoe)
         {
             ManifestChecks.Require(Experts is { Count: 0 } && Gate is null && Mode is null, file, "experts", Experts?.Count, $"an empty list, without gate or mode, for kind {Kind}");

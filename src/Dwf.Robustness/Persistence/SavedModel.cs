@@ -52,7 +52,7 @@ public static class SavedModel
         if (classNames.Count != numClasses || !classNames.All(ModelManifest.IsClassName))
         {
             throw new ArgumentException(
-                $"classNames must hold one name of 1 to {ModelManifest.MaxClassNameLength} characters per class ({numClasses}); got {classNames.Count} name(s)" +
+                $"classNames must hold one name of 1 to {ModelManifest.MaxClassNameLength} characters, without control characters, per class ({numClasses}); got {classNames.Count} name(s)" +
                 $"{(classNames.FirstOrDefault(n => !ModelManifest.IsClassName(n)) is { } bad ? $", among them '{bad}'" : "")}. Pass the dataset's ClassNames.",
                 nameof(classNames));
         }

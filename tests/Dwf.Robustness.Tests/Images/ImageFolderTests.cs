@@ -94,6 +94,20 @@ public sealed class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void ClassNames_FolderNameWithALineBreak_RefusedNamingTheFolderBeforeAnyImageIsRead()
+    {
+        ValidSecondClass();
+        string folder = Class("a\nb");
+        File.WriteAllBytes(Path.Combine(folder, "ok.png"), Encoded(8, 8, SKColors.Gray, SKEncodedImageFormat.Png));
+
+        var names = () => ImageFolder.ClassNames(_root);
+        var load = () => ImageFolder.Load(_root);
+
+        names.Should().Throw<InvalidImageException>().Where(e => e.Path == folder).WithMessage("*'a\\u000ab'*control character*Rename the folder*");
+        load.Should().Throw<InvalidImageException>().Where(e => e.Path == folder);
+    }
+
+    [Fact]
     public void Load_FolderLinkLoop_ThrowsNamingTheLink()
     {
         ValidSecondClass();

@@ -128,7 +128,20 @@ public class SavedModelTests
 
         var act = () => SavedModel.Save(expert, dir.File("x.bin"), Enumerable.Range(0, count).Select(i => $"c{i}").ToArray());
 
-        act.Should().Throw<ArgumentException>().WithMessage($"*one name of 1 to 256 characters per class (4); got {count} name(s)*");
+        act.Should().Throw<ArgumentException>().WithMessage($"*one name of 1 to 256 characters, without control characters, per class (4); got {count} name(s)*");
+        File.Exists(dir.File("x.bin")).Should().BeFalse();
+        expert.Module.Dispose();
+    }
+
+    [Fact]
+    public void Save_ClassNameWithALineBreak_RefusedNamingItAndNothingWritten()
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+
+        var act = () => SavedModel.Save(expert, dir.File("x.bin"), ["cat", "dog\nfox", "owl", "emu"]);
+
+        act.Should().Throw<ArgumentException>("a line break would split the name in ONNX metadata and other lists").WithMessage("*without control characters*among them 'dog*");
         File.Exists(dir.File("x.bin")).Should().BeFalse();
         expert.Module.Dispose();
     }
