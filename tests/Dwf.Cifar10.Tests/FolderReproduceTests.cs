@@ -57,6 +57,10 @@ public class FolderReproduceTests
             var soe = ModelManifest.Read(ModelManifest.PathFor(folder.BaselineWeights(global::Dwf.Cifar10.Compare.Recipes.SoeRecipe.ModelName))).Soe!;
             soe.NumClasses.Should().Be(4, "SoE is built for the data's classes");
             soe.Mean.Should().Equal(expected.Mean, "and its normalization");
+            var advMoe = ModelManifest.Read(ModelManifest.PathFor(folder.BaselineWeights(global::Dwf.Cifar10.Compare.Recipes.AdvMoeRecipe.ModelName))).AdvMoe!;
+            advMoe.NumClasses.Should().Be(4, "ADVMoE too is built for the data's classes");
+            advMoe.Mean.Should().Equal(expected.Mean, "and its normalization");
+            advMoe.Std.Should().Equal(expected.Std);
             using var trades = Dwf.Robustness.Defenses.SavedDefense.LoadClassifier(folder.BaselineWeights(global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName));
             using var probe = TorchSharp.torch.rand(2, 3, 24, 24);
             using var logits = trades.forward(probe);

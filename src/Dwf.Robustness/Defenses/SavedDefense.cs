@@ -32,7 +32,7 @@ public static class SavedDefense
     public static void Save(AdvMoeResNet18 model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        SavedModel.Write(ModelManifest.Of(new AdvMoeManifest(model.NumClasses, model.Experts, model.Width, model.Ratio, model.RouterWidth)), model, path);
+        SavedModel.Write(ModelManifest.Of(new AdvMoeManifest(model.NumClasses, model.Experts, model.Width, model.Ratio, model.RouterWidth, model.Mean, model.Std)), model, path);
     }
 
     /// <summary>Rebuilds the Synergy-of-Experts model saved at <paramref name="path"/>, in eval mode on <paramref name="device"/>.</summary>
@@ -49,7 +49,7 @@ public static class SavedDefense
     /// <param name="logger">Told when a manifest predates weight hashes.</param>
     /// <exception cref="InvalidDataException">The manifest is another kind's, is damaged, or does not match the weights.</exception>
     public static AdvMoeResNet18 LoadAdvMoe(string path, Device? device = null, ILogger? logger = null) =>
-        SavedModel.Load(path, ModelKind.AdvMoe, m => new AdvMoeResNet18(m.AdvMoe!.NumClasses, m.AdvMoe.Experts, m.AdvMoe.Width, m.AdvMoe.Ratio, m.AdvMoe.RouterWidth), m => m, device, logger);
+        SavedModel.Load(path, ModelKind.AdvMoe, m => new AdvMoeResNet18(m.AdvMoe!.NumClasses, m.AdvMoe.Experts, m.AdvMoe.Width, m.AdvMoe.Ratio, m.AdvMoe.RouterWidth, m.AdvMoe.Mean, m.AdvMoe.Std), m => m, device, logger);
 
     /// <summary>Rebuilds whatever model is saved at <paramref name="path"/> — an expert, a mixture, or a rival defense — as a classifier ([0,1] images → logits), in eval mode.</summary>
     /// <param name="path">The weights file; its manifest is <see cref="ModelManifest.PathFor"/>.</param>

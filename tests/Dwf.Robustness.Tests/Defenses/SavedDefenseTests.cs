@@ -53,6 +53,60 @@ public class SavedDefenseTests
     }
 
     [Fact]
+    public void LoadAdvMoe_SavedWithItsOwnNormalization_RebuiltWithItAndBitIdentical()
+    {
+        using var dir = new TempDirectory();
+        manual_seed(8);
+        double[] mean = [0.2, 0.3, 0.4], std = [0.5, 0.25, 0.125];
+        using var model = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5, routerWidth: 0.25, mean: mean, std: std);
+        string path = dir.File("advmoe.bin");
+
+        SavedDefense.Save(model, path);
+        using var loaded = SavedDefense.LoadAdvMoe(path);
+
+        ModelManifest.Read(ModelManifest.PathFor(path)).AdvMoe!.Mean.Should().Equal(mean);
+        loaded.Mean.Should().Equal(mean, "backbone and router normalize with the data's statistics");
+        loaded.Std.Should().Equal(std);
+        OutputsEqual(model, loaded);
+    }
+
+    [Fact]
+    public void LoadAdvMoe_ManifestWrittenBeforeTheNormalizationWasRecorded_CifarConstants()
+    {
+        using var dir = new TempDirectory();
+        manual_seed(9);
+        using var model = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5, routerWidth: 0.25);
+        string path = dir.File("advmoe.bin");
+        SavedDefense.Save(model, path);
+        var manifest = ModelManifest.Read(ModelManifest.PathFor(path));
+        manifest.AdvMoe!.Mean.Should().NotBeNull("today's manifests record it");
+        var older = manifest with { AdvMoe = manifest.AdvMoe with { Mean = null, Std = null } }; // as versions before wrote it, hashes and all
+        File.WriteAllText(ModelManifest.PathFor(path), older.For(File.ReadAllBytes(path)).ToJson());
+        File.ReadAllText(ModelManifest.PathFor(path)).Should().NotContain("\"mean\"");
+
+        using var loaded = SavedDefense.LoadAdvMoe(path);
+
+        loaded.Mean.Should().Equal(InputNormalization.Cifar10Mean);
+        OutputsEqual(model, loaded);
+    }
+
+    [Fact]
+    public void LoadAdvMoe_ManifestWithMeanButNoStd_RefusedNamingTheEntry()
+    {
+        using var dir = new TempDirectory();
+        manual_seed(9);
+        using var model = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5, routerWidth: 0.25);
+        string path = dir.File("advmoe.bin");
+        SavedDefense.Save(model, path);
+        var manifest = ModelManifest.Read(ModelManifest.PathFor(path));
+        File.WriteAllText(ModelManifest.PathFor(path), (manifest with { AdvMoe = manifest.AdvMoe! with { Std = null } }).For(File.ReadAllBytes(path)).ToJson());
+
+        var act = () => SavedDefense.LoadAdvMoe(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*advMoe.std*");
+    }
+
+    [Fact]
     public void LoadClassifier_EveryKind_LoadsTheSavedModel()
     {
         using var dir = new TempDirectory();

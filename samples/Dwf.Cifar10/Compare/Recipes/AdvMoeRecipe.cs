@@ -42,7 +42,8 @@ public sealed record AdvMoeRecipe() : BaselineRecipe("AdvMoe", 5, ModelName, "AD
         };
     }
 
-    /// <summary>Its network for the run's classes (it keeps CIFAR-10's input normalization: its constructor takes none).</summary>
+    /// <summary>Its network for the run's classes and input normalization.</summary>
     private static AdvMoeResNet18 Build(Pipeline pipeline) =>
-        new(pipeline.Input.Classes, pipeline.Config.AdvMoe.Experts, pipeline.Config.ExpertWidth, pipeline.Config.AdvMoe.Ratio);
+        new(pipeline.Input.Classes, pipeline.Config.AdvMoe.Experts, pipeline.Config.ExpertWidth, pipeline.Config.AdvMoe.Ratio,
+            mean: pipeline.Input.Normalization.Mean, std: pipeline.Input.Normalization.Std);
 }

@@ -31,7 +31,10 @@ public sealed class AdvMoeResNet18 : nn.Module<Tensor, Tensor>, IRoutedModel
     /// <param name="width">Width multiplier of the dense ResNet-18 the experts are cut from (1.0: 64…512 channels).</param>
     /// <param name="ratio">An expert's share of the dense width, in (0, 1].</param>
     /// <param name="routerWidth">Width multiplier of the ResNet-20 router.</param>
-    public AdvMoeResNet18(int numClasses = 10, int experts = AdvMoeDefaults.Experts, double width = 1.0, double ratio = AdvMoeDefaults.Ratio, double routerWidth = 1.0)
+    /// <param name="mean">Per-channel input mean of the backbone and the router; CIFAR-10's when null.</param>
+    /// <param name="std">Per-channel input standard deviation; CIFAR-10's when null.</param>
+    public AdvMoeResNet18(int numClasses = 10, int experts = AdvMoeDefaults.Experts, double width = 1.0, double ratio = AdvMoeDefaults.Ratio, double routerWidth = 1.0,
+        IReadOnlyList<double>? mean = null, IReadOnlyList<double>? std = null)
         : base(nameof(AdvMoeResNet18))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(experts, 2);
@@ -47,8 +50,8 @@ public sealed class AdvMoeResNet18 : nn.Module<Tensor, Tensor>, IRoutedModel
         RouterWidth = routerWidth;
         _names = Enumerable.Range(1, experts).Select(i => $"group-{i}").ToArray();
         routing = new MoeRoutingContext();
-        backbone = new ResNet18(numClasses, width * ratio, block: (i, o, s) => new BasicBlock(i, o, s, (ci, co, k, cs, p) => new MoeConv2d(ci, co, experts, k, cs, p, routing)));
-        router = new CifarResNet(experts, depth: 20, width: routerWidth);
+        backbone = new ResNet18(numClasses, width * ratio, mean, std, block: (i, o, s) => new BasicBlock(i, o, s, (ci, co, k, cs, p) => new MoeConv2d(ci, co, experts, k, cs, p, routing)));
+        router = new CifarResNet(experts, depth: 20, width: routerWidth, mean: mean, std: std);
         RegisterComponents();
     }
 
@@ -66,6 +69,12 @@ public sealed class AdvMoeResNet18 : nn.Module<Tensor, Tensor>, IRoutedModel
 
     /// <summary>Width multiplier of the ResNet-20 router.</summary>
     public double RouterWidth { get; }
+
+    /// <summary>Per-channel input mean (the backbone's and the router's).</summary>
+    public IReadOnlyList<double> Mean => backbone.Mean;
+
+    /// <summary>Per-channel input standard deviation.</summary>
+    public IReadOnlyList<double> Std => backbone.Std;
 
     /// <summary>The router (a ResNet-20 with one output per expert).</summary>
     public nn.Module<Tensor, Tensor> Router => router;
