@@ -52,16 +52,31 @@ public class SavedDefenseTests
         OutputsEqual(model, loaded);
     }
 
+    /// <summary>A small ADVMoE saved under <paramref name="dir"/>, with the given normalization (CIFAR-10's when null).</summary>
+    private static (AdvMoeResNet18 Model, string Path) SavedAdvMoe(TempDirectory dir, double[]? mean = null, double[]? std = null)
+    {
+        manual_seed(8);
+        var model = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5, routerWidth: 0.25, mean: mean, std: std);
+        string path = dir.File("advmoe.bin");
+        SavedDefense.Save(model, path);
+        return (model, path);
+    }
+
+    /// <summary>Rewrites the manifest of <paramref name="path"/> with its ADVMoE entry changed, hashes and all, as another version would have written it.</summary>
+    private static void RewriteAdvMoe(string path, Func<AdvMoeManifest, AdvMoeManifest> change)
+    {
+        var manifest = ModelManifest.Read(ModelManifest.PathFor(path));
+        File.WriteAllText(ModelManifest.PathFor(path), (manifest with { AdvMoe = change(manifest.AdvMoe!) }).For(File.ReadAllBytes(path)).ToJson());
+    }
+
     [Fact]
     public void LoadAdvMoe_SavedWithItsOwnNormalization_RebuiltWithItAndBitIdentical()
     {
         using var dir = new TempDirectory();
-        manual_seed(8);
         double[] mean = [0.2, 0.3, 0.4], std = [0.5, 0.25, 0.125];
-        using var model = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5, routerWidth: 0.25, mean: mean, std: std);
-        string path = dir.File("advmoe.bin");
+        var (model, path) = SavedAdvMoe(dir, mean, std);
+        using var _ = model;
 
-        SavedDefense.Save(model, path);
         using var loaded = SavedDefense.LoadAdvMoe(path);
 
         ModelManifest.Read(ModelManifest.PathFor(path)).AdvMoe!.Mean.Should().Equal(mean);
@@ -74,14 +89,10 @@ public class SavedDefenseTests
     public void LoadAdvMoe_ManifestWrittenBeforeTheNormalizationWasRecorded_CifarConstants()
     {
         using var dir = new TempDirectory();
-        manual_seed(9);
-        using var model = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5, routerWidth: 0.25);
-        string path = dir.File("advmoe.bin");
-        SavedDefense.Save(model, path);
-        var manifest = ModelManifest.Read(ModelManifest.PathFor(path));
-        manifest.AdvMoe!.Mean.Should().NotBeNull("today's manifests record it");
-        var older = manifest with { AdvMoe = manifest.AdvMoe with { Mean = null, Std = null } }; // as versions before wrote it, hashes and all
-        File.WriteAllText(ModelManifest.PathFor(path), older.For(File.ReadAllBytes(path)).ToJson());
+        var (model, path) = SavedAdvMoe(dir);
+        using var _ = model;
+        ModelManifest.Read(ModelManifest.PathFor(path)).AdvMoe!.Mean.Should().NotBeNull("today's manifests record it");
+        RewriteAdvMoe(path, a => a with { Mean = null, Std = null });
         File.ReadAllText(ModelManifest.PathFor(path)).Should().NotContain("\"mean\"");
 
         using var loaded = SavedDefense.LoadAdvMoe(path);
@@ -94,12 +105,9 @@ public class SavedDefenseTests
     public void LoadAdvMoe_ManifestWithMeanButNoStd_RefusedNamingTheEntry()
     {
         using var dir = new TempDirectory();
-        manual_seed(9);
-        using var model = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5, routerWidth: 0.25);
-        string path = dir.File("advmoe.bin");
-        SavedDefense.Save(model, path);
-        var manifest = ModelManifest.Read(ModelManifest.PathFor(path));
-        File.WriteAllText(ModelManifest.PathFor(path), (manifest with { AdvMoe = manifest.AdvMoe! with { Std = null } }).For(File.ReadAllBytes(path)).ToJson());
+        var (model, path) = SavedAdvMoe(dir);
+        model.Dispose();
+        RewriteAdvMoe(path, a => a with { Std = null });
 
         var act = () => SavedDefense.LoadAdvMoe(path);
 
