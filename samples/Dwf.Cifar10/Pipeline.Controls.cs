@@ -90,7 +90,7 @@ public sealed partial class Pipeline
         single.to(device);
         var joint = TrainJoint(single, frozen: false, $"control {FineTunedControl}", folder.ControlCheckpoint(FineTunedControl));
         Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
-        SavedModel.Save(new Expert(expert.Module, FineTunedControl, expert.NumClasses, ExpertKind.Pgd), weights, Input.ClassNames);
+        SavedModel.Save(new Expert(expert.Module, FineTunedControl, expert.NumClasses, ExpertKind.Pgd), weights, Input.ClassNames, ImageSize);
         var pretraining = CostFile.Read(folder.ExpertWeights(start));
         CostFile.Write(weights, new TrainingCost((pretraining?.Passes ?? 0) + joint.Passes, (pretraining?.Seconds ?? 0) + joint.Seconds));
         log.Info($"control {FineTunedControl} saved to {weights}; relative weight change {DriftFrom(start, expert.Module):G3}");

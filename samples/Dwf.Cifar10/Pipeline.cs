@@ -30,6 +30,9 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
     private ImageDataset Test => _test ??= Load(DataPart.Test);
 
+    /// <summary>The side of this run's square images (CIFAR-10: 32), recorded in every manifest so an export or a server resizes to it.</summary>
+    internal int ImageSize => config.ImageSize ?? RunConfig.DefaultImageSize;
+
     /// <summary>What every model of this run takes and predicts, from the training images: classes and input normalization.</summary>
     internal ModelInput Input
     {
@@ -120,7 +123,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
 
             return new ExpertTrainer(options, log).Fit(expert, loader, checkpoint, reporting, cancellationToken);
         });
-        SavedModel.Save(expert, weights, Input.ClassNames); // weights + a manifest: evaluate rebuilds it without this recipe
+        SavedModel.Save(expert, weights, Input.ClassNames, ImageSize); // weights + a manifest: evaluate rebuilds it without this recipe
         CostFile.Write(weights, new TrainingCost(passScale * TrainingCost.Expert(config, spec.Kind, loader.Count, epochs), result.History.Sum(h => h.Seconds)));
         expert.Module.Dispose();
         log.Info($"expert {spec.Name} saved to {weights}; final training loss {result.History[^1].Loss:F4}");
@@ -140,7 +143,7 @@ public sealed partial class Pipeline(RunConfig config, RunFolder folder, Device 
         using var mixture = LoadMixture(withWeights: false);
         Console.WriteLine($"mixture {name}: {mixture.Experts.Count} experts, experts {(frozen ? "frozen" : "trained")}, {config.Joint.Epochs} epochs");
         var cost = TrainJoint(mixture, frozen, $"joint {name}", folder.MixtureCheckpoint(name));
-        SavedModel.Save(mixture, weights, Input.ClassNames);
+        SavedModel.Save(mixture, weights, Input.ClassNames, ImageSize);
         CostFile.Write(weights, cost);
         log.Info($"mixture {name} saved to {weights}");
         var drift = ExpertDrift(mixture);

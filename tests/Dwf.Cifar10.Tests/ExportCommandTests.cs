@@ -55,6 +55,29 @@ public class ExportCommandTests
     }
 
     [Fact]
+    public async Task Export_MixtureOutsideARunFolder_TheManifestsImageSize()
+    {
+        string dir = Directory.CreateTempSubdirectory("dwf-export-").FullName;
+        try
+        {
+            string weights = Path.Combine(dir, "copied.bin");
+            using var mixture = SmallMixture();
+            mixture.eval();
+            SavedModel.Save(mixture, weights, ["cat", "dog", "fox", "owl"], imageSize: 40);
+            string onnx = Path.Combine(dir, "copied.onnx");
+
+            (await Cli.RunAsync(["export", "--model", weights, "--out", onnx])).Should().Be(0);
+
+            using var served = new OnnxClassifier(onnx);
+            served.ImageSize.Should().Be(40, "the model carries its training size in its manifest, so no run folder is needed (without it: 32)");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Export_WeightsWithoutManifest_FailsNamingTheManifest()
     {
         string missing = Path.Combine(Path.GetTempPath(), "dwf-none-" + Guid.NewGuid().ToString("N") + ".bin");

@@ -37,6 +37,7 @@ public class FolderReproduceTests
             manifest.Experts.Should().OnlyContain(e => e.Mean.SequenceEqual(expected.Mean) && e.Std.SequenceEqual(expected.Std),
                 "normalization comes from the experts' training images (micro: the first 20 of each class)");
             manifest.Gate!.Mean.Should().Equal(expected.Mean);
+            manifest.ImageSize.Should().Be(24, "the manifest records the size the models were trained at");
 
             var report = ReportJson.Read(folder.Report(Pipeline.DwfModel, "json"));
             report.Samples.Should().Be(12, "micro evaluates 3 test images per class");

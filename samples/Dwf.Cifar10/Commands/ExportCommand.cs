@@ -15,7 +15,7 @@ public static class ExportCommand
     {
         var model = new Option<string>("--model") { Description = "The weights file (e.g. runs/cpu-small/joint/dwf.bin); its .manifest.json must be beside it", Required = true };
         var output = new Option<string>("--out") { Description = "The .onnx file to write", Required = true };
-        var size = new Option<int?>("--image-size") { Description = "Side of the images the model takes (the run's ImageSize). Default: the run folder's config.json when the model is in one, else 32" };
+        var size = new Option<int?>("--image-size") { Description = "Side of the images the model takes. Default: its manifest's imageSize, else the run folder's config.json when the model is in one, else 32" };
         var command = new Command("export", "Write a trained expert or mixture as ONNX (normalization inside, class names and image size as metadata) for serving with ONNX Runtime.")
         {
             model, output, size,
@@ -26,7 +26,7 @@ public static class ExportCommand
             {
                 string weights = p.GetValue(model)!;
                 var manifest = ModelManifest.Read(ModelManifest.PathFor(weights));
-                var options = new OnnxExportOptions { ImageSize = p.GetValue(size) ?? RunImageSize(weights), ClassNames = manifest.ClassNames };
+                var options = new OnnxExportOptions { ImageSize = p.GetValue(size) ?? manifest.ImageSize ?? RunImageSize(weights), ClassNames = manifest.ClassNames };
                 switch (manifest.Kind)
                 {
                     case ModelKind.Expert:

@@ -25,6 +25,8 @@ namespace Dwf.Robustness.Persistence;
 /// <param name="AdvMoe">An ADVMoE network's description; null (and absent from the JSON) for every other kind.</param>
 /// <param name="ClassNames">The name of every class in label order (an image folder's sub-folder names), when the model
 /// was saved with them; null (and absent from the JSON) otherwise.</param>
+/// <param name="ImageSize">The side of the square images the model was trained on, when it was saved with it (what an
+/// export or a server resizes requests to); null (and absent from the JSON) otherwise.</param>
 public sealed record ModelManifest(
     int SchemaVersion,
     ModelKind Kind,
@@ -36,8 +38,12 @@ public sealed record ModelManifest(
     string? ManifestSha256 = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SoeManifest? Soe = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AdvMoeManifest? AdvMoe = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ClassNames = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ClassNames = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ImageSize = null)
 {
+    /// <summary>Largest <see cref="ImageSize"/> a manifest may record.</summary>
+    public const int MaxImageSize = 4096;
+
     /// <summary>The manifest format this library writes: 2 adds <see cref="WeightsSha256"/>. Schema 1 is still read.</summary>
     public const int CurrentSchemaVersion = 2;
 
@@ -193,6 +199,7 @@ public sealed record ModelManifest(
             Kind == ModelKind.SynergyOfExperts ? "the model's description" : $"absent for kind {Kind}");
         ManifestChecks.Require(Kind == ModelKind.AdvMoe ? AdvMoe is not null : AdvMoe is null, file, "advMoe", Kind == ModelKind.AdvMoe ? null : "present",
             Kind == ModelKind.AdvMoe ? "the model's description" : $"absent for kind {Kind}");
+        ManifestChecks.Require(ImageSize is null or (>= 1 and <= MaxImageSize), file, "imageSize", ImageSize, $"absent, or the side of the training images, 1 to {MaxImageSize} pixels");
         ManifestChecks.Require(ClassNames is null || (ClassNames.Count is >= 2 and <= ExpertManifest.MaxClasses && ClassNames.All(IsClassName)),
             file, "classNames", ClassNames?.Count, $"absent, or 2 to {ExpertManifest.MaxClasses} names of 1 to {MaxClassNameLength} characters without control characters (a line break would split a name where names are listed, as in ONNX metadata)");
         if (Kind is ModelKind.SynergyOfExperts or ModelKind.AdvMoe)

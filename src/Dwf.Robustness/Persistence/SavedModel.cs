@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Dwf.Robustness.Persistence;
 
 /// <summary>
-/// Models that describe themselves: <see cref="Save(IExpert, string, IReadOnlyList{string})"/> writes the weights (as <see cref="ModelFile"/>)
+/// Models that describe themselves: <see cref="Save(IExpert, string, IReadOnlyList{string}, int?)"/> writes the weights (as <see cref="ModelFile"/>)
 /// and a <see cref="ModelManifest"/> beside them; <see cref="LoadExpert"/> and <see cref="LoadMixture"/> rebuild the
 /// model from the manifest — architecture, widths, classes, normalization, gate and mixing mode — and load the
 /// weights, with no user code that has to repeat the recipe. The manifest records the SHA-256 of the weights file, so
@@ -22,24 +22,32 @@ public static class SavedModel
     /// <param name="expert">A library-architecture expert.</param>
     /// <param name="path">The weights file.</param>
     /// <param name="classNames">The name of every class in label order, kept in the manifest (<see cref="ModelManifest.ClassNames"/>); none when null.</param>
+    /// <param name="imageSize">The side of the square images it was trained on, kept in the manifest (<see cref="ModelManifest.ImageSize"/>); none when null.</param>
     /// <exception cref="NotSupportedException">A custom module (save it with <see cref="ModelFile.Save"/>).</exception>
-    /// <exception cref="ArgumentException">Not one class name per class, or an empty or over-long name.</exception>
-    public static void Save(IExpert expert, string path, IReadOnlyList<string>? classNames = null)
+    /// <exception cref="ArgumentException">Not one class name per class, an empty or over-long name, or an image size outside 1 to <see cref="ModelManifest.MaxImageSize"/>.</exception>
+    public static void Save(IExpert expert, string path, IReadOnlyList<string>? classNames = null, int? imageSize = null)
     {
         ArgumentNullException.ThrowIfNull(expert);
-        Write(WithClassNames(ModelManifest.Of(expert), classNames, expert.NumClasses), expert.Module, path);
+        Write(WithImageSize(WithClassNames(ModelManifest.Of(expert), classNames, expert.NumClasses), imageSize), expert.Module, path);
     }
 
     /// <summary>Saves <paramref name="mixture"/>'s weights (experts and gate) to <paramref name="path"/> and its manifest beside them.</summary>
     /// <param name="mixture">A mixture of library-architecture experts with a soft or top-k gate.</param>
     /// <param name="path">The weights file.</param>
     /// <param name="classNames">The name of every class in label order, kept in the manifest (<see cref="ModelManifest.ClassNames"/>); none when null.</param>
-    /// <exception cref="ArgumentException">Not one class name per class, or an empty or over-long name.</exception>
-    public static void Save(MixtureOfExperts mixture, string path, IReadOnlyList<string>? classNames = null)
+    /// <param name="imageSize">The side of the square images it was trained on, kept in the manifest (<see cref="ModelManifest.ImageSize"/>); none when null.</param>
+    /// <exception cref="ArgumentException">Not one class name per class, an empty or over-long name, or an image size outside 1 to <see cref="ModelManifest.MaxImageSize"/>.</exception>
+    public static void Save(MixtureOfExperts mixture, string path, IReadOnlyList<string>? classNames = null, int? imageSize = null)
     {
         ArgumentNullException.ThrowIfNull(mixture);
-        Write(WithClassNames(ModelManifest.Of(mixture), classNames, mixture.Experts[0].NumClasses), mixture, path);
+        Write(WithImageSize(WithClassNames(ModelManifest.Of(mixture), classNames, mixture.Experts[0].NumClasses), imageSize), mixture, path);
     }
+
+    /// <summary><paramref name="manifest"/> with <paramref name="imageSize"/>, checked as a manifest read from disk would be.</summary>
+    private static ModelManifest WithImageSize(ModelManifest manifest, int? imageSize) =>
+        imageSize is null or (>= 1 and <= ModelManifest.MaxImageSize)
+            ? manifest with { ImageSize = imageSize }
+            : throw new ArgumentException($"imageSize must be the side of the training images, 1 to {ModelManifest.MaxImageSize} pixels, or null; got {imageSize}.", nameof(imageSize));
 
     /// <summary><paramref name="manifest"/> with <paramref name="classNames"/>, checked as a manifest read from disk would be.</summary>
     private static ModelManifest WithClassNames(ModelManifest manifest, IReadOnlyList<string>? classNames, int numClasses)

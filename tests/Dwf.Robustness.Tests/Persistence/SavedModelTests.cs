@@ -134,6 +134,51 @@ public class SavedModelTests
     }
 
     [Fact]
+    public void Save_WithImageSize_KeptInTheManifestAndAbsentWithout()
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+
+        SavedModel.Save(expert, dir.File("sized.bin"), imageSize: 64);
+        SavedModel.Save(expert, dir.File("plain.bin"));
+
+        ModelManifest.Read(ModelManifest.PathFor(dir.File("sized.bin"))).ImageSize.Should().Be(64);
+        File.ReadAllText(ModelManifest.PathFor(dir.File("plain.bin"))).Should().NotContain("imageSize", "a model saved without it keeps the manifest it always had");
+        using var loaded = SavedModel.LoadExpert(dir.File("sized.bin")).Module;
+        expert.Module.Dispose();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5000)]
+    public void Save_ImageSizeOutOfRange_RefusedNamingItAndNothingWritten(int size)
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+
+        var act = () => SavedModel.Save(expert, dir.File("x.bin"), imageSize: size);
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*imageSize*1 to 4096*got {size}*");
+        File.Exists(dir.File("x.bin")).Should().BeFalse();
+        expert.Module.Dispose();
+    }
+
+    [Fact]
+    public void LoadExpert_ManifestImageSizeZero_RefusedNamingTheEntry()
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+        SavedModel.Save(expert, dir.File("x.bin"), imageSize: 32);
+        expert.Module.Dispose();
+        string manifest = ModelManifest.PathFor(dir.File("x.bin"));
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"imageSize\": 32", "\"imageSize\": 0", StringComparison.Ordinal));
+
+        var act = () => SavedModel.LoadExpert(dir.File("x.bin"));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*entry 'imageSize' is 0*1 to 4096 pixels*");
+    }
+
+    [Fact]
     public void Save_ClassNameWithALineBreak_RefusedNamingItAndNothingWritten()
     {
         using var dir = new TempDirectory();

@@ -32,7 +32,7 @@ public sealed record TradesRecipe() : BaselineRecipe("Trades", 3, ModelName, "TR
                 Optimizer = config.ExpertOptimizer,
                 Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
             }, pipeline.Log).Fit(Expert(model), loader, checkpoint, progress, pipeline.Cancellation),
-            save: (model, weights) => SavedModel.Save(Expert(model), weights, pipeline.Input.ClassNames));
+            save: (model, weights) => SavedModel.Save(Expert(model), weights, pipeline.Input.ClassNames, pipeline.ImageSize));
     }
 
     private static Expert Expert(ResNet18 model) => new(model, ModelName, model.NumClasses, ExpertKind.Pgd);
