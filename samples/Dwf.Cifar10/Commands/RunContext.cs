@@ -58,6 +58,11 @@ public sealed class RunContext
             };
             config = ConfigOverrides.Apply(config, p.GetValue(o.Set) ?? []);
             config.Validate();
+            if (p.GetValue(o.Threads) is < 1 and var threadCount)
+            {
+                throw new ArgumentException($"--threads must be ≥ 1 (libtorch's CPU threads); got {threadCount}. Leave it out for libtorch's default.");
+            }
+
             var plan = EvaluationPlanNames.Parse(p.GetValue(o.Plan)!);
             var runs = Replicates.Expand(config, p.GetValue(o.Replicate), p.GetValue(o.Replicates));
 
