@@ -121,14 +121,19 @@ public class SavedModelTests
     [Theory]
     [InlineData(3)]
     [InlineData(5)]
-    public void Save_ClassNamesNotOnePerClass_RefusedNamingTheCountAndNothingWritten(int count)
+    public void Save_ClassNamesNotOnePerClass_RefusedNamingTheCountAndNothingWritten(int count) =>
+        SaveRefused((expert, path) => SavedModel.Save(expert, path, Enumerable.Range(0, count).Select(i => $"c{i}").ToArray()),
+            $"*one name of 1 to 256 characters, without control characters, per class (4); got {count} name(s)*");
+
+    /// <summary>Saving a small 4-class expert with <paramref name="save"/> throws an <see cref="ArgumentException"/> matching <paramref name="message"/> and writes no weights.</summary>
+    private static void SaveRefused(Action<IExpert, string> save, string message)
     {
         using var dir = new TempDirectory();
         var expert = SmallExpert("x", ExpertKind.Clean, 1);
 
-        var act = () => SavedModel.Save(expert, dir.File("x.bin"), Enumerable.Range(0, count).Select(i => $"c{i}").ToArray());
+        var act = () => save(expert, dir.File("x.bin"));
 
-        act.Should().Throw<ArgumentException>().WithMessage($"*one name of 1 to 256 characters, without control characters, per class (4); got {count} name(s)*");
+        act.Should().Throw<ArgumentException>().WithMessage(message);
         File.Exists(dir.File("x.bin")).Should().BeFalse();
         expert.Module.Dispose();
     }
@@ -151,17 +156,8 @@ public class SavedModelTests
     [Theory]
     [InlineData(0)]
     [InlineData(5000)]
-    public void Save_ImageSizeOutOfRange_RefusedNamingItAndNothingWritten(int size)
-    {
-        using var dir = new TempDirectory();
-        var expert = SmallExpert("x", ExpertKind.Clean, 1);
-
-        var act = () => SavedModel.Save(expert, dir.File("x.bin"), imageSize: size);
-
-        act.Should().Throw<ArgumentException>().WithMessage($"*imageSize*1 to 4096*got {size}*");
-        File.Exists(dir.File("x.bin")).Should().BeFalse();
-        expert.Module.Dispose();
-    }
+    public void Save_ImageSizeOutOfRange_RefusedNamingItAndNothingWritten(int size) =>
+        SaveRefused((expert, path) => SavedModel.Save(expert, path, imageSize: size), $"*imageSize*1 to 4096*got {size}*");
 
     [Fact]
     public void LoadExpert_ManifestImageSizeZero_RefusedNamingTheEntry()
@@ -179,17 +175,8 @@ public class SavedModelTests
     }
 
     [Fact]
-    public void Save_ClassNameWithALineBreak_RefusedNamingItAndNothingWritten()
-    {
-        using var dir = new TempDirectory();
-        var expert = SmallExpert("x", ExpertKind.Clean, 1);
-
-        var act = () => SavedModel.Save(expert, dir.File("x.bin"), ["cat", "dog\nfox", "owl", "emu"]);
-
-        act.Should().Throw<ArgumentException>("a line break would split the name in ONNX metadata and other lists").WithMessage("*without control characters*among them 'dog*");
-        File.Exists(dir.File("x.bin")).Should().BeFalse();
-        expert.Module.Dispose();
-    }
+    public void Save_ClassNameWithALineBreak_RefusedNamingItAndNothingWritten() =>
+        SaveRefused((expert, path) => SavedModel.Save(expert, path, ["cat", "dog\nfox", "owl", "emu"]), "*without control characters*among them 'dog*");
 
     [Fact]
     public void LoadExpert_ManifestClassNamesOfOtherCount_RefusedNamingTheEntry()
