@@ -17,7 +17,7 @@ public static class LibTorchSettings
 {
     private static readonly Lazy<bool> Applied = new(DisableNnpack, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<OneDnnSwitch?> OneDnn = new(FindOneDnnSwitch, LazyThreadSafetyMode.ExecutionAndPublication);
-    private static readonly object OneDnnGate = new();
+    private static readonly ReaderWriterLockSlim KernelGate = new(LockRecursionPolicy.SupportsRecursion);
 
     /// <summary>libtorch's global oneDNN switch (<c>at::Context::setUserEnabledMkldnn</c> and its getter).</summary>
     private sealed record OneDnnSwitch(IntPtr Context, IntPtr Get, IntPtr Set);
@@ -27,14 +27,18 @@ public static class LibTorchSettings
 
     /// <summary>
     /// Runs <paramref name="body"/> with oneDNN off, so libtorch computes on its own kernels (those it runs float64
-    /// on), and turns it back on after. Process-wide while it runs: other threads computing at that moment use the
-    /// same kernels (the same values up to rounding, only slower).
+    /// on), and turns it back on after. The switch is process-wide, so it waits until no other thread is inside a
+    /// <see cref="HoldKernels"/> section and holds new ones back while it runs: an evaluation on another thread never
+    /// sees its kernels change under it (a thread computing outside such a section would get the same values up to
+    /// rounding, only slower).
     /// </summary>
     /// <exception cref="InvalidOperationException">The loaded libtorch has no such switch (<see cref="CanDisableOneDnn"/>).</exception>
+    /// <exception cref="LockRecursionException">Called inside a <see cref="HoldKernels"/> section of the same thread (a bug: it would wait for itself).</exception>
     internal static unsafe T WithoutOneDnn<T>(Func<T> body)
     {
         var onednn = OneDnn.Value ?? throw new InvalidOperationException("The loaded libtorch exports no at::Context::setUserEnabledMkldnn; oneDNN cannot be turned off here.");
-        lock (OneDnnGate)
+        KernelGate.EnterWriteLock();
+        try
         {
             byte before = ((delegate* unmanaged<IntPtr, byte>)onednn.Get)(onednn.Context);
             ((delegate* unmanaged<IntPtr, byte, void>)onednn.Set)(onednn.Context, 0);
@@ -47,6 +51,32 @@ public static class LibTorchSettings
                 ((delegate* unmanaged<IntPtr, byte, void>)onednn.Set)(onednn.Context, before);
             }
         }
+        finally
+        {
+            KernelGate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// A section of computation whose results must not depend on other threads: until it is disposed,
+    /// <see cref="WithoutOneDnn{T}"/> on another thread waits (the evaluator holds one per batch, so evaluations on
+    /// several threads give the same outcomes as one after another). Sections of several threads run side by side;
+    /// dispose it on the thread that took it.
+    /// </summary>
+    internal static KernelHold HoldKernels()
+    {
+        KernelGate.EnterReadLock();
+        return default;
+    }
+
+    /// <summary>Whether this thread is inside a <see cref="HoldKernels"/> section.</summary>
+    internal static bool KernelsHeldHere => KernelGate.IsReadLockHeld;
+
+    /// <summary>An open <see cref="HoldKernels"/> section; disposing it ends the section.</summary>
+    internal readonly struct KernelHold : IDisposable
+    {
+        /// <summary>Ends the section.</summary>
+        public void Dispose() => KernelGate.ExitReadLock();
     }
 
     /// <summary>True when NNPACK was turned off in this process (after <see cref="Apply"/>).</summary>

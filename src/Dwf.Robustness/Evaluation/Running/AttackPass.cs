@@ -95,6 +95,7 @@ internal static class AttackPass
     private static void Attack(EvaluationRun run, EvaluationUnit unit, int u, long slot, nn.Module<Tensor, Tensor> target, int[] picked, Tensor correct,
         bool trackGate, int done, int total)
     {
+        using var kernels = Numerics.LibTorchSettings.HoldKernels(); // no kernel switch by another thread's gradient check mid-attack
         using var batch = run.Loader.Gather(picked);
         using var generator = Seeds.Generator(run.Options.Seed, u, slot);
         var steps = run.Call.Progress is null ? null : new StepForwarder(p => run.Report(unit.Name, u + 1, done, total, p.Done, p.Total));

@@ -23,6 +23,7 @@ internal static class CleanPass
             {
                 using (batch)
                 using (NewDisposeScope())
+                using (Numerics.LibTorchSettings.HoldKernels())
                 {
                     run.Call.CancellationToken.ThrowIfCancellationRequested();
                     using var noGrad = no_grad();

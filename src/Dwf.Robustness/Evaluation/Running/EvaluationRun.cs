@@ -126,8 +126,7 @@ internal sealed class EvaluationRun : IDisposable
         try
         {
             using var scope = NewDisposeScope(); // the views of the first images below
-            run.Expectation = options.ExpectationSamples ??
-                (SanityChecks.IsRandomized(run.Model, run.FirstImages(SanityChecks.RandomnessImages).Images) ? Defaults.AutoAttackDefaults.ExpectationSamples : 1);
+            run.Expectation = options.ExpectationSamples ?? (IsRandomized(run) ? Defaults.AutoAttackDefaults.ExpectationSamples : 1);
             var after = options.After is { } earlier ? EarlierReport.Survivors(earlier, run) : null;
             run.Outcomes = new Outcomes(run.Units, after, run.Device);
             // Hashing every weight is only needed to guard a state file: skipped when there is none.
@@ -155,6 +154,13 @@ internal sealed class EvaluationRun : IDisposable
             run.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Whether two passes over the first images differ, with the kernels held so another thread's gradient check cannot make them differ.</summary>
+    private static bool IsRandomized(EvaluationRun run)
+    {
+        using var kernels = Numerics.LibTorchSettings.HoldKernels();
+        return SanityChecks.IsRandomized(run.Model, run.FirstImages(SanityChecks.RandomnessImages).Images);
     }
 
     /// <summary>The first <paramref name="count"/> images (fewer when the subset is smaller) and their labels: views of <see cref="First"/>, in the caller's dispose scope.</summary>

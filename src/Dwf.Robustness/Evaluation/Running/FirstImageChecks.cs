@@ -20,6 +20,7 @@ internal static class FirstImageChecks
         }
 
         using var scope = NewDisposeScope();
+        using var kernels = Numerics.LibTorchSettings.HoldKernels();
         var (images, labels) = run.FirstImages(Math.Min(run.Options.BatchSize, Images));
         var clean = run.State.Clean!.ToArray();
         SanityChecks.CheckGradientsAndLargeEpsilon(run.Model, images, labels, clean, run.Options, run.LateWarnings);
