@@ -58,9 +58,10 @@ public sealed class RunContext
             };
             config = ConfigOverrides.Apply(config, p.GetValue(o.Set) ?? []);
             config.Validate();
-            if (p.GetValue(o.Threads) is < 1 and var threadCount)
+            int? threads = p.GetValue(o.Threads);
+            if (threads is < 1)
             {
-                throw new ArgumentException($"--threads must be ≥ 1 (libtorch's CPU threads); got {threadCount}. Leave it out for libtorch's default.");
+                throw new ArgumentException($"--threads must be ≥ 1 (libtorch's CPU threads); got {threads}. Leave it out for libtorch's default.");
             }
 
             var plan = EvaluationPlanNames.Parse(p.GetValue(o.Plan)!);
@@ -85,9 +86,9 @@ public sealed class RunContext
                 "cuda" => throw new ArgumentException("--device cuda: no CUDA device is available. Build with -p:TorchBackend=cuda on a machine with an NVIDIA GPU."),
                 _ => throw new ArgumentException($"--device must be cpu or cuda; got '{config.Device}'."),
             };
-            if (p.GetValue(o.Threads) is int threads)
+            if (threads is { } count)
             {
-                torch.set_num_threads(threads); // else libtorch's default: every core, or OMP_NUM_THREADS (the test runs set 1: tests/test.runsettings)
+                torch.set_num_threads(count); // else libtorch's default: every core, or OMP_NUM_THREADS (the test runs set 1: tests/test.runsettings)
             }
 
             // Activation buffers reused instead of re-faulted every step (faster, more resident memory: docs/reliability.md);

@@ -20,13 +20,16 @@ public readonly record struct DefenseKey : IParsable<DefenseKey>
     /// <summary>The key a recipe declares (only recipes call this).</summary>
     internal static DefenseKey Declare(string value) => new(value);
 
+    /// <summary>Every recipe's key, comma-separated, for messages that name what would have parsed.</summary>
+    public static string Known => string.Join(", ", DefenseRecipes.All.Select(r => r.Key));
+
     /// <inheritdoc />
     public override string ToString() => Value ?? "";
 
     /// <summary>The key of the recipe named <paramref name="s"/> (case-insensitive).</summary>
     /// <exception cref="FormatException">No recipe has that name; the message lists the names.</exception>
     public static DefenseKey Parse(string s, IFormatProvider? provider = null) =>
-        TryParse(s, provider, out var key) ? key : throw new FormatException($"'{s}' is no defense; use one of {string.Join(", ", DefenseRecipes.All.Select(r => r.Key))}");
+        TryParse(s, provider, out var key) ? key : throw new FormatException($"'{s}' is no defense; use one of {Known}");
 
     /// <inheritdoc />
     public static bool TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, out DefenseKey result)
@@ -46,7 +49,7 @@ public sealed class DefenseKeyJsonConverter : JsonConverter<DefenseKey>
         string? text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
         return DefenseKey.TryParse(text, null, out var key)
             ? key
-            : throw new JsonException($"CompareDefenses: {(text is null ? "a " + reader.TokenType : $"'{text}'")} names no defense; use one of {string.Join(", ", DefenseRecipes.All.Select(r => r.Key))}.");
+            : throw new JsonException($"CompareDefenses: {(text is null ? "a " + reader.TokenType : $"'{text}'")} names no defense; use one of {DefenseKey.Known}.");
     }
 
     /// <inheritdoc />
