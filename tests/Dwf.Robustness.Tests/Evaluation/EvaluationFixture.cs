@@ -1,4 +1,6 @@
+using Dwf.Robustness.Attacks;
 using Dwf.Robustness.Data;
+using Dwf.Robustness.Evaluation;
 using Dwf.Robustness.Tests.Attacks;
 using static TorchSharp.torch;
 
@@ -15,6 +17,23 @@ public sealed class EvaluationFixture : IDisposable
     }
 
     public TrainedModelFixture Trained { get; }
+
+    /// <summary>
+    /// A sweep (FGSM, PGD-3 with a random start) and a cascade (APGD-CE, then APGD-T on its survivors) in batches of 32
+    /// and blocks of 2 batches: random starts and packed survivors, so any change in seeding, packing or kernels
+    /// between two evaluations shows in their outcomes.
+    /// </summary>
+    public static EvaluationOptions SweepAndCascade => new()
+    {
+        Plan = new EvaluationPlan("p",
+        [
+            new EvaluationStage("sweep", StageKind.Sweep, [new Fgsm(0.03), new Pgd(0.05, 0.0125, steps: 3)]),
+            new EvaluationStage("cascade", StageKind.Cascade, [new Apgd(0.05, steps: 4), Apgd.TargetedDlr(0.05, 2, steps: 3)]),
+        ]),
+        BatchSize = 32,
+        BatchesPerBlock = 2,
+        Seed = 5,
+    };
 
     public ImageDataset TestSet { get; }
 

@@ -11,18 +11,7 @@ public class ParallelEvaluationTests(EvaluationFixture f) : IClassFixture<Evalua
 {
     private static readonly DateTimeOffset Fixed = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
 
-    private static EvaluationOptions Options => new()
-    {
-        Plan = new EvaluationPlan("p",
-        [
-            new EvaluationStage("sweep", StageKind.Sweep, [new Fgsm(0.03), new Pgd(0.05, 0.0125, steps: 3)]),
-            new EvaluationStage("cascade", StageKind.Cascade, [new Apgd(0.05, steps: 4), Apgd.TargetedDlr(0.05, 2, steps: 3)]),
-        ]),
-        BatchSize = 32,
-        BatchesPerBlock = 2,
-        Seed = 7,
-        AdaptiveMixtureChecks = true,
-    };
+    private static EvaluationOptions Options => EvaluationFixture.SweepAndCascade with { Seed = 7, AdaptiveMixtureChecks = true };
 
     private RobustnessReport Evaluate(nn.Module<Tensor, Tensor> model, string name) =>
         new RobustnessEvaluator(Options, timeProvider: new FixedTimeProvider(Fixed)).Evaluate(model, f.TestSet, name);

@@ -12,18 +12,7 @@ public class ShardedEvaluationTests(EvaluationFixture f) : IClassFixture<Evaluat
 
     // 256 test images in batches of 32, blocks of 2 batches: 4 blocks. Random starts (PGD, APGD) and a cascade whose
     // survivors are packed: a shard that seeded or packed differently from the whole run would change outcomes.
-    private static EvaluationOptions Options(bool sanity = false) => new()
-    {
-        Plan = new EvaluationPlan("p",
-        [
-            new EvaluationStage("sweep", StageKind.Sweep, [new Fgsm(0.03), new Pgd(0.05, 0.0125, steps: 3)]),
-            new EvaluationStage("cascade", StageKind.Cascade, [new Apgd(0.05, steps: 4), Apgd.TargetedDlr(0.05, 2, steps: 3)]),
-        ]),
-        BatchSize = 32,
-        BatchesPerBlock = 2,
-        Seed = 5,
-        SanityChecks = sanity,
-    };
+    private static EvaluationOptions Options(bool sanity = false) => EvaluationFixture.SweepAndCascade with { SanityChecks = sanity };
 
     private RobustnessReport Evaluate(nn.Module<Tensor, Tensor> model, EvaluationOptions options, EvaluationShard? shard, string name = "tiny") =>
         new RobustnessEvaluator(options with { Shard = shard }, timeProvider: new FixedTimeProvider(Fixed)).Evaluate(model, f.TestSet, name);
