@@ -55,6 +55,12 @@ public class FolderReproduceTests
                 ReportJson.Read(folder.Report(d.Name, "json", PlanKind.Paper)).DataSha256.Should().Be(report.DataSha256, "every defense is evaluated on the same images");
             }
 
+            foreach (string rival in new[] { global::Dwf.Cifar10.Compare.Recipes.SoeRecipe.ModelName, global::Dwf.Cifar10.Compare.Recipes.AdvMoeRecipe.ModelName, global::Dwf.Cifar10.Compare.Recipes.TradesRecipe.ModelName })
+            {
+                var saved = ModelManifest.Read(ModelManifest.PathFor(folder.BaselineWeights(rival)));
+                (saved.ClassNames, saved.ImageSize).Should().BeEquivalentTo((data.ClassNames, 24), $"{rival} records its classes and image size as every model of the run does");
+            }
+
             var soe = ModelManifest.Read(ModelManifest.PathFor(folder.BaselineWeights(global::Dwf.Cifar10.Compare.Recipes.SoeRecipe.ModelName))).Soe!;
             soe.NumClasses.Should().Be(4, "SoE is built for the data's classes");
             soe.Mean.Should().Equal(expected.Mean, "and its normalization");

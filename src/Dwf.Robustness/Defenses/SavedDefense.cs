@@ -19,20 +19,27 @@ public static class SavedDefense
     /// <summary>Saves <paramref name="model"/>'s weights to <paramref name="path"/> and its manifest beside them.</summary>
     /// <param name="model">A Synergy-of-Experts model whose members are all <see cref="CifarResNet"/> or all <see cref="ResNet18"/> with one configuration (as <see cref="SynergyOfExperts.ResNet20"/> and <see cref="SynergyOfExperts.ResNet18"/> build them).</param>
     /// <param name="path">The weights file.</param>
+    /// <param name="classNames">The name of every class in label order, kept in the manifest (<see cref="ModelManifest.ClassNames"/>); none when null.</param>
+    /// <param name="imageSize">The side of the square images it was trained on, kept in the manifest (<see cref="ModelManifest.ImageSize"/>); none when null.</param>
     /// <exception cref="NotSupportedException">Members a manifest cannot describe; save those with <see cref="ModelFile.Save"/>.</exception>
-    public static void Save(SynergyOfExperts model, string path)
+    /// <exception cref="ArgumentException">Not one class name per class, an empty or over-long name, or an image size outside 1 to <see cref="ModelManifest.MaxImageSize"/>.</exception>
+    public static void Save(SynergyOfExperts model, string path, IReadOnlyList<string>? classNames = null, int? imageSize = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        SavedModel.Write(ModelManifest.Of(Describe(model)), model, path);
+        SavedModel.Write(SavedModel.Labelled(ModelManifest.Of(Describe(model)), model.NumClasses, classNames, imageSize), model, path);
     }
 
     /// <summary>Saves <paramref name="model"/>'s weights to <paramref name="path"/> and its manifest beside them.</summary>
     /// <param name="model">An ADVMoE network.</param>
     /// <param name="path">The weights file.</param>
-    public static void Save(AdvMoeResNet18 model, string path)
+    /// <param name="classNames">The name of every class in label order, kept in the manifest (<see cref="ModelManifest.ClassNames"/>); none when null.</param>
+    /// <param name="imageSize">The side of the square images it was trained on, kept in the manifest (<see cref="ModelManifest.ImageSize"/>); none when null.</param>
+    /// <exception cref="ArgumentException">Not one class name per class, an empty or over-long name, or an image size outside 1 to <see cref="ModelManifest.MaxImageSize"/>.</exception>
+    public static void Save(AdvMoeResNet18 model, string path, IReadOnlyList<string>? classNames = null, int? imageSize = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        SavedModel.Write(ModelManifest.Of(new AdvMoeManifest(model.NumClasses, model.Experts, model.Width, model.Ratio, model.RouterWidth, model.Mean, model.Std)), model, path);
+        var manifest = ModelManifest.Of(new AdvMoeManifest(model.NumClasses, model.Experts, model.Width, model.Ratio, model.RouterWidth, model.Mean, model.Std));
+        SavedModel.Write(SavedModel.Labelled(manifest, model.NumClasses, classNames, imageSize), model, path);
     }
 
     /// <summary>Rebuilds the Synergy-of-Experts model saved at <paramref name="path"/>, in eval mode on <paramref name="device"/>.</summary>

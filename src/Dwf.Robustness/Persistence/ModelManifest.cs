@@ -207,6 +207,8 @@ public sealed record ModelManifest(
             ManifestChecks.Require(Experts is { Count: 0 } && Gate is null && Mode is null, file, "experts", Experts?.Count, $"an empty list, without gate or mode, for kind {Kind}");
             Soe?.Validate(file);
             AdvMoe?.Validate(file);
+            int classes = Soe?.NumClasses ?? AdvMoe!.NumClasses;
+            ManifestChecks.Require(ClassNames is null || ClassNames.Count == classes, file, "classNames", ClassNames?.Count, $"one name per class ({classes})");
             return;
         }
 

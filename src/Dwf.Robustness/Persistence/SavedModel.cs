@@ -28,7 +28,7 @@ public static class SavedModel
     public static void Save(IExpert expert, string path, IReadOnlyList<string>? classNames = null, int? imageSize = null)
     {
         ArgumentNullException.ThrowIfNull(expert);
-        Write(WithImageSize(WithClassNames(ModelManifest.Of(expert), classNames, expert.NumClasses), imageSize), expert.Module, path);
+        Write(Labelled(ModelManifest.Of(expert), expert.NumClasses, classNames, imageSize), expert.Module, path);
     }
 
     /// <summary>Saves <paramref name="mixture"/>'s weights (experts and gate) to <paramref name="path"/> and its manifest beside them.</summary>
@@ -40,8 +40,12 @@ public static class SavedModel
     public static void Save(MixtureOfExperts mixture, string path, IReadOnlyList<string>? classNames = null, int? imageSize = null)
     {
         ArgumentNullException.ThrowIfNull(mixture);
-        Write(WithImageSize(WithClassNames(ModelManifest.Of(mixture), classNames, mixture.Experts[0].NumClasses), imageSize), mixture, path);
+        Write(Labelled(ModelManifest.Of(mixture), mixture.Experts[0].NumClasses, classNames, imageSize), mixture, path);
     }
+
+    /// <summary><paramref name="manifest"/> with the class names and image size a caller of a Save method passed, each checked as a manifest read from disk would be.</summary>
+    internal static ModelManifest Labelled(ModelManifest manifest, int numClasses, IReadOnlyList<string>? classNames, int? imageSize) =>
+        WithImageSize(WithClassNames(manifest, classNames, numClasses), imageSize);
 
     /// <summary><paramref name="manifest"/> with <paramref name="imageSize"/>, checked as a manifest read from disk would be.</summary>
     private static ModelManifest WithImageSize(ModelManifest manifest, int? imageSize) =>

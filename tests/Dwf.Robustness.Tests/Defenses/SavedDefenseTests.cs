@@ -218,4 +218,53 @@ public class SavedDefenseTests
 
         json.Should().NotContain("soe").And.NotContain("advMoe", "manifests of experts and mixtures are written as before, so their hashes still hold");
     }
+
+    private static readonly string[] Names = ["cat", "dog", "fox", "owl"];
+
+    [Fact]
+    public void Save_RivalsWithClassNamesAndImageSize_KeptInTheManifest()
+    {
+        using var dir = new TempDirectory();
+        using var soe = SynergyOfExperts.ResNet20(experts: 2, numClasses: 4, depth: 8, width: 0.25);
+        using var advMoe = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5);
+
+        SavedDefense.Save(soe, dir.File("soe.bin"), Names, imageSize: 48);
+        SavedDefense.Save(advMoe, dir.File("advmoe.bin"), Names, imageSize: 40);
+
+        var (soeManifest, advMoeManifest) = (ModelManifest.Read(ModelManifest.PathFor(dir.File("soe.bin"))), ModelManifest.Read(ModelManifest.PathFor(dir.File("advmoe.bin"))));
+        (soeManifest.ClassNames, soeManifest.ImageSize).Should().BeEquivalentTo((Names, 48));
+        (advMoeManifest.ClassNames, advMoeManifest.ImageSize).Should().BeEquivalentTo((Names, 40));
+        using var loaded = SavedDefense.LoadSoe(dir.File("soe.bin"));
+        OutputsEqual(soe, loaded);
+    }
+
+    [Fact]
+    public void Save_RivalWithTooFewClassNames_RefusedAndNothingWritten()
+    {
+        using var dir = new TempDirectory();
+        using var advMoe = new AdvMoeResNet18(4, experts: 2, width: 0.125, ratio: 0.5);
+
+        var act = () => SavedDefense.Save(advMoe, dir.File("advmoe.bin"), ["cat", "dog", "fox"]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("classNames").WithMessage("*per class (4)*got 3*");
+        Directory.GetFiles(dir.Path).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void ReadManifest_RivalWithClassNamesNotOnePerClass_RefusedNamingTheEntry()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("soe.bin");
+        using (var model = SynergyOfExperts.ResNet20(experts: 2, numClasses: 4, depth: 8, width: 0.25))
+        {
+            SavedDefense.Save(model, path, Names);
+        }
+
+        var saved = ModelManifest.Read(ModelManifest.PathFor(path));
+        File.WriteAllText(ModelManifest.PathFor(path), (saved with { ClassNames = ["cat", "dog", "fox"] }).For(File.ReadAllBytes(path)).ToJson());
+
+        var act = () => SavedDefense.LoadSoe(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*entry 'classNames'*one name per class (4)*");
+    }
 }

@@ -26,7 +26,7 @@ public sealed record AdvMoeRecipe() : BaselineRecipe("AdvMoe", 5, ModelName, "AD
             describe: model => $"{model.Description}, TRADES(β={AdvMoeDefaults.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)}) with {config.AdvMoe.Steps}-step PGD",
             fit: (model, epochs, loader, checkpoint, progress) => new AdvMoeTrainer(Options(pipeline, index, epochs), pipeline.Log)
                 .Fit(model, loader, checkpoint, progress, pipeline.Cancellation),
-            save: SavedDefense.Save);
+            save: (model, weights) => SavedDefense.Save(model, weights, pipeline.Input.ClassNames, pipeline.ImageSize));
     }
 
     public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline));

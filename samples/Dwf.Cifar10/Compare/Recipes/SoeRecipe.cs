@@ -33,7 +33,7 @@ public sealed record SoeRecipe() : BaselineRecipe("Soe", 4, ModelName, "SoE (Res
                 Optimizer = config.ExpertOptimizer,
                 Seed = RunSeeds.For(config.Seed, SeedPurpose.BaselineAttacks, index),
             }, pipeline.Log).Fit(model, loader, checkpoint, progress, pipeline.Cancellation),
-            save: SavedDefense.Save);
+            save: (model, weights) => SavedDefense.Save(model, weights, pipeline.Input.ClassNames, pipeline.ImageSize));
     }
 
     public override nn.Module<Tensor, Tensor> BuildWithoutManifest(Pipeline pipeline, int index) => pipeline.Seeded(index, () => Build(pipeline));
