@@ -19,7 +19,7 @@ internal static class FolderScan
             throw new InvalidImageException(root, $"{classes.Count} class folder(s); an image set needs one sub-folder per class, at least two.");
         }
 
-        if (classes.FirstOrDefault(c => c.Length > Persistence.ModelManifest.MaxClassNameLength || c.Any(char.IsControl)) is { } bad)
+        if (classes.FirstOrDefault(c => !Persistence.ModelManifest.IsClassName(c)) is { } bad)
         {
             throw new InvalidImageException(Path.Combine(root, bad),
                 $"class folder name '{string.Concat(bad.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:x4}" : ch.ToString()))}' has a control character or more than {Persistence.ModelManifest.MaxClassNameLength} characters; a class name goes into model manifests and ONNX metadata, where such a name cannot be stored. Rename the folder.");

@@ -54,7 +54,9 @@ public sealed record ModelManifest(
     public const int MaxClassNameLength = 256;
 
     /// <summary>Whether <paramref name="name"/> can be a class name of a manifest: 1 to <see cref="MaxClassNameLength"/> characters, none of them a control character (names are listed one per line, as in ONNX metadata).</summary>
-    internal static bool IsClassName(string? name) => name is { Length: > 0 and <= MaxClassNameLength } && !name.Any(char.IsControl);
+    /// <param name="name">A candidate class name, e.g. a folder's name.</param>
+    /// <returns>True when a manifest can hold it.</returns>
+    public static bool IsClassName(string? name) => name is { Length: > 0 and <= MaxClassNameLength } && !name.Any(char.IsControl);
 
     /// <summary>Largest manifest file read (a manifest is a few kilobytes; a bigger file is refused unread).</summary>
     public const long MaxFileBytes = 1 << 20;
