@@ -22,7 +22,7 @@ internal static class FolderScan
         if (classes.FirstOrDefault(c => !Persistence.ModelManifest.IsClassName(c)) is { } bad)
         {
             throw new InvalidImageException(Path.Combine(root, bad),
-                $"class folder name '{string.Concat(bad.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:x4}" : ch.ToString()))}' has a control character or more than {Persistence.ModelManifest.MaxClassNameLength} characters; a class name goes into model manifests and ONNX metadata, where such a name cannot be stored. Rename the folder.");
+                $"class folder name {Persistence.ModelManifest.ClassNameProblem(bad)}; a class name goes into model manifests and ONNX metadata, where such a name cannot be stored. Rename the folder.");
         }
 
         var extensions = options.Extensions.ToHashSet(StringComparer.OrdinalIgnoreCase);

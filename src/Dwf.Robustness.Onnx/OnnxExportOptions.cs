@@ -1,3 +1,5 @@
+using Dwf.Robustness.Persistence;
+
 namespace Dwf.Robustness.Onnx;
 
 /// <summary>What an exported file records beside the graph for the service that runs it.</summary>
@@ -18,9 +20,16 @@ public sealed record OnnxExportOptions
             throw new ArgumentException($"ImageSize must be 1 to 4096 pixels; got {ImageSize}.", nameof(ImageSize));
         }
 
-        if (ClassNames is { } names && (names.Count != classes || names.Any(n => string.IsNullOrWhiteSpace(n) || n.Contains('\n', StringComparison.Ordinal))))
+        if (ClassNames is { } names)
         {
-            throw new ArgumentException($"ClassNames must name each of the model's {classes} classes on one line; got {names.Count} names.", nameof(ClassNames));
+            string? problem = names.Select(ModelManifest.ClassNameProblem).FirstOrDefault(p => p is not null);
+            if (names.Count != classes || problem is not null)
+            {
+                throw new ArgumentException(
+                    $"ClassNames must hold one name ({ModelManifest.ClassNameRule}) for each of the model's {classes} classes, as a model manifest does; " +
+                    $"got {names.Count} names{(problem is null ? "" : $", and {problem}")}.",
+                    nameof(ClassNames));
+            }
         }
     }
 }

@@ -53,10 +53,25 @@ public sealed record ModelManifest(
     /// <summary>Longest class name a manifest may hold (characters).</summary>
     public const int MaxClassNameLength = 256;
 
-    /// <summary>Whether <paramref name="name"/> can be a class name of a manifest: 1 to <see cref="MaxClassNameLength"/> characters, none of them a control character (names are listed one per line, as in ONNX metadata).</summary>
+    /// <summary>
+    /// Whether <paramref name="name"/> can be a class name of a manifest or an ONNX export: 1 to
+    /// <see cref="MaxClassNameLength"/> characters, not all of them white space, none of them a control character (names
+    /// are listed one per line, as in ONNX metadata, and shown to people). The one rule of every place that takes class
+    /// names (<see cref="ClassNameRule"/> says it in words).
+    /// </summary>
     /// <param name="name">A candidate class name, e.g. a folder's name.</param>
     /// <returns>True when a manifest can hold it.</returns>
-    public static bool IsClassName(string? name) => name is { Length: > 0 and <= MaxClassNameLength } && !name.Any(char.IsControl);
+    public static bool IsClassName(string? name) =>
+        name is { Length: > 0 and <= MaxClassNameLength } && !string.IsNullOrWhiteSpace(name) && !name.Any(char.IsControl);
+
+    /// <summary>The rule of <see cref="IsClassName"/> in words, for error messages.</summary>
+    public static string ClassNameRule { get; } = $"1 to {MaxClassNameLength} characters, not all white space, without control characters";
+
+    /// <summary>Why <paramref name="name"/> cannot be a class name, naming it (control characters shown as <c>\uXXXX</c>) and the rule; null when it can.</summary>
+    /// <param name="name">A candidate class name.</param>
+    /// <returns>E.g. <c>'a\u000ab' is not a class name (1 to 256 characters, …)</c>, or null.</returns>
+    public static string? ClassNameProblem(string? name) => IsClassName(name) ? null
+        : $"'{string.Concat((name ?? "").Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()))}' is not a class name ({ClassNameRule})";
 
     /// <summary>Largest manifest file read (a manifest is a few kilobytes; a bigger file is refused unread).</summary>
     public const long MaxFileBytes = 1 << 20;
@@ -203,7 +218,7 @@ public sealed record ModelManifest(
             Kind == ModelKind.AdvMoe ? "the model's description" : $"absent for kind {Kind}");
         ManifestChecks.Require(ImageSize is null or (>= 1 and <= MaxImageSize), file, "imageSize", ImageSize, $"absent, or the side of the training images, 1 to {MaxImageSize} pixels");
         ManifestChecks.Require(ClassNames is null || (ClassNames.Count is >= 2 and <= ExpertManifest.MaxClasses && ClassNames.All(IsClassName)),
-            file, "classNames", ClassNames?.Count, $"absent, or 2 to {ExpertManifest.MaxClasses} names of 1 to {MaxClassNameLength} characters without control characters (a line break would split a name where names are listed, as in ONNX metadata)");
+            file, "classNames", ClassNames?.Count, $"absent, or 2 to {ExpertManifest.MaxClasses} names, each {ClassNameRule} (a line break would split a name where names are listed, as in ONNX metadata)");
         if (Kind is ModelKind.SynergyOfExperts or ModelKind.AdvMoe)
         {
             ManifestChecks.Require(Experts is { Count: 0 } && Gate is null && Mode is null, file, "experts", Experts?.Count, $"an empty list, without gate or mode, for kind {Kind}");

@@ -61,11 +61,12 @@ public static class SavedModel
             return manifest;
         }
 
-        if (classNames.Count != numClasses || !classNames.All(ModelManifest.IsClassName))
+        string? problem = classNames.Select(ModelManifest.ClassNameProblem).FirstOrDefault(p => p is not null);
+        if (classNames.Count != numClasses || problem is not null)
         {
             throw new ArgumentException(
-                $"classNames must hold one name of 1 to {ModelManifest.MaxClassNameLength} characters, without control characters, per class ({numClasses}); got {classNames.Count} name(s)" +
-                $"{(classNames.FirstOrDefault(n => !ModelManifest.IsClassName(n)) is { } bad ? $", among them '{bad}'" : "")}. Pass the dataset's ClassNames.",
+                $"classNames must hold one name ({ModelManifest.ClassNameRule}) per class ({numClasses}); got {classNames.Count} name(s)" +
+                $"{(problem is null ? "" : $", and {problem}")}. Pass the dataset's ClassNames.",
                 nameof(classNames));
         }
 

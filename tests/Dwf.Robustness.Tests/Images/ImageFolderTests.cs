@@ -108,6 +108,18 @@ public sealed class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void ClassNames_FolderNameAllWhiteSpace_RefusedNamingTheFolder()
+    {
+        ValidSecondClass();
+        string folder = Class("  ");
+        File.WriteAllBytes(Path.Combine(folder, "ok.png"), Encoded(8, 8, SKColors.Gray, SKEncodedImageFormat.Png));
+
+        var names = () => ImageFolder.ClassNames(_root);
+
+        names.Should().Throw<InvalidImageException>().Where(e => e.Path == folder).WithMessage("*'  ' is not a class name*not all white space*Rename the folder*");
+    }
+
+    [Fact]
     public void Load_FolderLinkLoop_ThrowsNamingTheLink()
     {
         ValidSecondClass();

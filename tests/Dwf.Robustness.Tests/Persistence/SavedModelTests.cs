@@ -123,7 +123,7 @@ public class SavedModelTests
     [InlineData(5)]
     public void Save_ClassNamesNotOnePerClass_RefusedNamingTheCountAndNothingWritten(int count) =>
         SaveRefused((expert, path) => SavedModel.Save(expert, path, Enumerable.Range(0, count).Select(i => $"c{i}").ToArray()),
-            $"*one name of 1 to 256 characters, without control characters, per class (4); got {count} name(s)*");
+            $"*one name (1 to 256 characters, not all white space, without control characters) per class (4); got {count} name(s)*");
 
     /// <summary>Saving a small 4-class expert with <paramref name="save"/> throws an <see cref="ArgumentException"/> matching <paramref name="message"/> and writes no weights.</summary>
     private static void SaveRefused(Action<IExpert, string> save, string message)
@@ -174,9 +174,28 @@ public class SavedModelTests
         act.Should().Throw<InvalidDataException>().WithMessage("*entry 'imageSize' is 0*1 to 4096 pixels*");
     }
 
+    [Theory]
+    [InlineData("dog\nfox", "*'dog\\u000afox' is not a class name*without control characters*")]
+    [InlineData("dog\rfox", "*'dog\\u000dfox' is not a class name*")]
+    [InlineData("   ", "*'   ' is not a class name*not all white space*")]
+    [InlineData("", "*'' is not a class name*1 to 256 characters*")]
+    public void Save_ClassNameNotOnOneShowableLine_RefusedNamingItAndNothingWritten(string name, string message) =>
+        SaveRefused((expert, path) => SavedModel.Save(expert, path, ["cat", name, "owl", "emu"]), message);
+
     [Fact]
-    public void Save_ClassNameWithALineBreak_RefusedNamingItAndNothingWritten() =>
-        SaveRefused((expert, path) => SavedModel.Save(expert, path, ["cat", "dog\nfox", "owl", "emu"]), "*without control characters*among them 'dog*");
+    public void LoadExpert_ManifestClassNameAllWhiteSpace_RefusedNamingTheEntry()
+    {
+        using var dir = new TempDirectory();
+        var expert = SmallExpert("x", ExpertKind.Clean, 1);
+        SavedModel.Save(expert, dir.File("x.bin"), ["a", "b", "c", "d"]);
+        expert.Module.Dispose();
+        string manifest = ModelManifest.PathFor(dir.File("x.bin"));
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"d\"", "\"  \"", StringComparison.Ordinal));
+
+        var act = () => SavedModel.LoadExpert(dir.File("x.bin"));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*entry 'classNames'*not all white space*");
+    }
 
     [Fact]
     public void LoadExpert_ManifestClassNamesOfOtherCount_RefusedNamingTheEntry()

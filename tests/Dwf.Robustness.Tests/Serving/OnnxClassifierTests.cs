@@ -149,6 +149,8 @@ public class OnnxClassifierTests
     [Theory]
     [InlineData(0, null, "*ImageSize*1 to 4096*got 0*")]
     [InlineData(32, new[] { "cat", "dog" }, "*ClassNames*3 classes*got 2*")]
+    [InlineData(32, new[] { "cat", "dog\r", "ship" }, "*ClassNames*'dog\\u000d' is not a class name*without control characters*")]
+    [InlineData(32, new[] { "cat", "\t", "ship" }, "*ClassNames*'\\u0009' is not a class name*")]
     public void Serialize_BadExportOptions_RefusedNamingTheSetting(int size, string[]? names, string message)
     {
         using var module = new ResNet18(3, 0.125);
