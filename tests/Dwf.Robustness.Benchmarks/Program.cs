@@ -4,7 +4,7 @@ using Dwf.Robustness.Data;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/Dwf.Robustness.Benchmarks -- <workload> [args]
-// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | evaluation-phase <run> <model.bin> <out prefix> [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | crosscheck-standard <model.bin> <Linf|L2> <offset> <n> [archive] [report] | onnx-parity <model.bin> [n] [square images] [queries] [archive] | onnx-export <model.bin> <out.onnx> | cold-start <torch|onnx> <model> | image-folder <folder> [n] [archive] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | mixture-batch [sizes…] | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
+// Workloads: conv-check [library|plain] [repeats] [skip rows] | gradcheck-cost | replicated-coverage [studies] | load [archive] | evaluation-phase <run> <model.bin> <out prefix> [archive] | plans <run> <expert|mixture> <rapid|standard> <cascade|sweep> [n] [archive] | crosscheck <model.bin> <width> [n] [steps] [targets] [archive] [report] | crosscheck-standard <model.bin> <Linf|L2> <offset> <n> [archive] [report] | onnx-parity <model.bin> [n] [square images] [queries] [archive] | onnx-export <model.bin> <out.onnx> | cold-start <torch|onnx> <model> | image-folder <folder> [n] [archive] | soak [steps] | pgd [width] [batch] | moe [width] [batch] | memory … | joint [runs] | phases | layers | mixture-batch [sizes…] | finalizer-race [builds] [conv|resnet|mixture] | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]
 if (args is ["cold-start", var runtime, var coldModel])
 {
     // cold-start <torch|onnx> <model.bin with manifest | model.onnx>: process start to the first prediction of one
@@ -161,6 +161,11 @@ switch (workload)
         LayerProbe.Run();
         break;
 
+    case "finalizer-race":
+        // finalizer-race [builds]: convolutions built while another thread collects garbage (a use-after-free crashes)
+        FinalizerRaceProbe.Run(args.Length > 1 ? int.Parse(args[1]) : 20000, args.Length > 2 ? args[2] : "conv");
+        break;
+
     case "mixture-batch":
         // mixture-batch [sizes…]: the 9-expert mixture's PGD cost per image-iteration at each evaluation batch size
         MixtureBatchProbe.Run(args.Length > 1 ? args[1..].Select(int.Parse).ToList() : [32, 64, 125, 250]);
@@ -176,7 +181,7 @@ switch (workload)
         break;
 
     default:
-        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | joint [runs] | phases | layers | mixture-batch [sizes…] | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]");
+        Console.WriteLine("usage: load [archive] | pgd [width=0.25] [batch=128] | moe [width=0.25] [batch=128] | memory <clean|fgsm|pgd> [epochs] [perClass] [archive] | joint [runs] | phases | layers | mixture-batch [sizes…] | finalizer-race [builds] [conv|resnet|mixture] | allocator-probe | fastbins-probe | grouped-probe | layout-probe [batch] | interop-probe [batch] | list | run <workload> [runs] [archive]");
         break;
 }
 return 0;

@@ -45,11 +45,22 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
 
         Mean = mean.ToArray();
         Std = std.ToArray();
-        this.mean = tensor(mean.Select(v => (float)v).ToArray()).view(1, -1, 1, 1).DetachFromDisposeScope();
-        this.std = tensor(std.Select(v => (float)v).ToArray()).view(1, -1, 1, 1).DetachFromDisposeScope();
+        this.mean = ChannelBuffer(mean);
+        this.std = ChannelBuffer(std);
         register_buffer(nameof(this.mean), this.mean, persistent: false);
         register_buffer(nameof(this.std), this.std, persistent: false);
         RegisterComponents();
+    }
+
+    /// <summary>
+    /// [1,C,1,1] float32, in no dispose scope. The flat tensor is held in a variable while it is reshaped: a module is
+    /// often built outside any dispose scope, where an unreferenced temporary can be finalized by the garbage collector
+    /// during the native call (a use after free; benchmark finalizer-race).
+    /// </summary>
+    private static Tensor ChannelBuffer(IReadOnlyList<double> values)
+    {
+        using var flat = tensor(values.Select(v => (float)v).ToArray());
+        return flat.view(1, -1, 1, 1).DetachFromDisposeScope();
     }
 
     /// <summary>The per-channel means subtracted (a copy of the constructor's values).</summary>

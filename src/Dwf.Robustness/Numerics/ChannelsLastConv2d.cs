@@ -57,14 +57,26 @@ public sealed class ChannelsLastConv2d : nn.Module<Tensor, Tensor>
         {
             // Registered by name (a move to another device or type replaces both the registered parameter and the
             // property of that name, as in TorchSharp's own modules).
-            weight = new Parameter(reference.weight!.detach().clone());
+            weight = new Parameter(Copy(reference.weight!));
             register_parameter(nameof(weight), weight);
             if (bias)
             {
-                this.bias = new Parameter(reference.bias!.detach().clone());
+                this.bias = new Parameter(Copy(reference.bias!));
                 register_parameter(nameof(this.bias), this.bias);
             }
         }
+    }
+
+    /// <summary>
+    /// A detached copy of <paramref name="source"/>. The detached view is held in a variable until the copy is made: a
+    /// module is often built outside any dispose scope, and an unreferenced temporary (<c>source.detach().clone()</c>)
+    /// can be finalized by the garbage collector while libtorch is still copying it, a use after free that crashed test
+    /// hosts (benchmark finalizer-race: within seconds before this change).
+    /// </summary>
+    private static Tensor Copy(Tensor source)
+    {
+        using var detached = source.detach();
+        return detached.clone();
     }
 
     /// <summary>Input channels.</summary>
