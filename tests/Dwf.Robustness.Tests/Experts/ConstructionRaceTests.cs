@@ -10,17 +10,7 @@ namespace Dwf.Robustness.Tests.Experts;
 /// </summary>
 public class ConstructionRaceTests
 {
-    private static string ChildDll
-    {
-        get
-        {
-            // tests/Dwf.Robustness.Tests/bin/<Configuration>/<tfm>/ → tests/Dwf.Robustness.CrashChild/bin/<Configuration>/<tfm>/
-            var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string tfm = here.Name, configuration = here.Parent!.Name;
-            string tests = here.Parent.Parent!.Parent!.Parent!.FullName;
-            return Path.Combine(tests, "Dwf.Robustness.CrashChild", "bin", configuration, tfm, "Dwf.Robustness.CrashChild.dll");
-        }
-    }
+    private static string ChildDll => Infrastructure.KillDuringSaveTests.ChildDll;
 
     [Fact]
     public async Task Constructors_BesideACollectingThread_NeverReadAFreedTemporary()

@@ -22,7 +22,8 @@ public class KillDuringSaveTests(ITestOutputHelper output)
     private static int TrialsOr(int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable("DWF_KILL_TRIALS"), out int n) && n > 0 ? n : fallback;
 
-    private static string ChildDll
+    /// <summary>The crash child's build output (same configuration and framework as these tests).</summary>
+    internal static string ChildDll
     {
         get
         {
