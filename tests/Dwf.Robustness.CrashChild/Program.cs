@@ -4,9 +4,6 @@
 // expert-train: trains a width-0.125 ResNet-18 FGSM expert (randomized ε, crop + flip, shuffle) for a fixed number
 //               of epochs with checkpoints at PATH, resuming what is there; then saves the weights to PATH.final.
 // joint-train:  the same for a two-expert mixture trained jointly (randomized FGSM and PGD, gate and experts).
-// construct:    builds 20,000 convolutions and 300 width-0.125 ResNet-18s outside any dispose scope while another thread
-//               runs the garbage collector without pause; prints "done" (PATH is unused). Before the fix, a temporary
-//               tensor finalized mid-call (use after free) crashed it within seconds.
 // (Width 0.125 with 8-channel layers: before issue 30's fix, libtorch 2.10's oneDNN kernels corrupted the heap on such
 // channel counts on AVX-512 hosts (and crashed a 4-channel ResNet-18 on AVX2 hosts); the library's convolutions now pad
 // channels to multiples of 16, so this child also guards that fix: it aborted with "double free or corruption" before.)
@@ -21,42 +18,14 @@ using TorchSharp;
 using Dwf.Robustness.Persistence;
 using static TorchSharp.torch;
 
-if (args.Length != 2 || args[0] is not ("model" or "checkpoint" or "expert-train" or "joint-train" or "construct"))
+if (args.Length != 2 || args[0] is not ("model" or "checkpoint" or "expert-train" or "joint-train"))
 {
-    Console.Error.WriteLine("usage: Dwf.Robustness.CrashChild model|checkpoint|expert-train|joint-train|construct PATH");
+    Console.Error.WriteLine("usage: Dwf.Robustness.CrashChild model|checkpoint|expert-train|joint-train PATH");
     return 2;
 }
 
 torch.set_num_threads(1);
 string mode = args[0], path = args[1];
-if (mode == "construct")
-{
-    using var stop = new CancellationTokenSource();
-    var collector = new Thread(() =>
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-    }) { IsBackground = true };
-    collector.Start();
-    for (int i = 0; i < 20000; i++)
-    {
-        using var conv = new Dwf.Robustness.Numerics.ChannelsLastConv2d(16, 16, 3, padding: 1);
-    }
-
-    for (int i = 0; i < 300; i++)
-    {
-        using var net = new ResNet18(10, 0.125);
-    }
-
-    stop.Cancel();
-    collector.Join();
-    Console.WriteLine("done");
-    return 0;
-}
-
 if (mode == "model")
 {
     var expert = Expert.ResNet18("child", ExpertKind.Clean, width: 0.25);

@@ -22,8 +22,7 @@ public class KillDuringSaveTests(ITestOutputHelper output)
     private static int TrialsOr(int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable("DWF_KILL_TRIALS"), out int n) && n > 0 ? n : fallback;
 
-    /// <summary>The crash child's build output (same configuration and framework as these tests).</summary>
-    internal static string ChildDll
+    private static string ChildDll
     {
         get
         {
